@@ -1,0 +1,145 @@
+"""One validated configuration: packaged defaults, then a user's YAML file, then ``--set`` overrides.
+
+Every setting has a default in ``pipeline/default.yaml`` (shipped inside the package so that remote
+workers have it too); a user file only overrides what it names, and an unknown key is an error, not
+a silent no-op.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message is meant for the user, in one line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JsonFields(_Strict):
+    """Which JSON keys hold which article field; the first key present wins. Dotted keys reach into objects."""
+
+    title: list[str]
+    body: list[str]
+    url: list[str]
+    published: list[str]
+    source: list[str]
+    authors: list[str]
+    summary: list[str]
+    language: list[str]
+    id: list[str]
+
+
+class InputSettings(_Strict):
+    max_file_bytes: int = Field(gt=0)  # a file (after decompression) larger than this is a failure
+    max_article_chars: int = Field(gt=0)  # an article body longer than this is a failure
+    fallback_encoding: str  # tried after BOM, declared charset and UTF-8
+    json_fields: JsonFields
+
+
+class NlpSettings(_Strict):
+    model: str  # an installed spaCy pipeline name, or a path to one
+    batch_size: int = Field(gt=0)
+    # components the extraction does not need; the rest of the pipeline never runs them
+    disable: list[str]
+    shards: int = Field(gt=0)  # how many groups the articles are spread over for batched NLP
+
+
+class HttpSettings(_Strict):
+    user_agent: str
+    connect_timeout: float = Field(gt=0)
+    read_timeout: float = Field(gt=0)
+    max_redirects: int = Field(ge=0)
+    max_retries: int = Field(ge=0)
+    backoff_seconds: float = Field(ge=0)
+    max_response_bytes: int = Field(gt=0)
+    min_host_delay: float = Field(ge=0)  # politeness: seconds between two requests to one host
+    allow_private_hosts: bool
+    fetch_full_text: bool
+
+
+class RunnerSettings(_Strict):
+    name: Literal["local", "multiprocess", "dask", "dataflow", "flink", "spark"]
+    workers: int = Field(gt=0)
+    dask_address: Optional[str] = None
+    options: list[str] = []  # extra Beam pipeline options, passed through as they are
+
+
+class WatchSettings(_Strict):
+    interval_seconds: float = Field(gt=0)
+
+
+class Settings(_Strict):
+    output: str
+    inputs: list[str] = []
+    input: InputSettings
+    nlp: NlpSettings
+    http: HttpSettings
+    runner: RunnerSettings
+    watch: WatchSettings
+
+
+def default_config_text() -> str:
+    return resources.files("pipeline").joinpath("default.yaml").read_text(encoding="utf-8")
+
+
+def load_settings(
+    config_file: Optional[str | Path] = None, overrides: Optional[list[str]] = None
+) -> Settings:
+    """Defaults, then ``config_file``, then ``key.sub=value`` overrides; raises ConfigError."""
+    data = yaml.safe_load(default_config_text())
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as error:
+            raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+        except yaml.YAMLError as error:
+            raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+        if not isinstance(user, dict):
+            raise ConfigError(f"config file {path} must hold a mapping at its top level")
+        data = merge(data, user)
+    for override in overrides or []:
+        data = merge(data, parse_override(override))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"config: {where}: {first['msg']} ({error.error_count()} error(s) in all)") from None
+
+
+def parse_override(override: str) -> dict[str, Any]:
+    """``nlp.batch_size=64`` -> {"nlp": {"batch_size": 64}}; the value is read as YAML."""
+    key, sep, raw_value = override.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects key=value, got {override!r}")
+    try:
+        value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+    except yaml.YAMLError:
+        value = raw_value
+    nested: dict[str, Any] = {}
+    cursor = nested
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        cursor = cursor.setdefault(part, {})
+    cursor[parts[-1]] = value
+    return nested
+
+
+def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: mappings merge key by key, anything else in ``update`` replaces."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

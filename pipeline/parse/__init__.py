@@ -1,0 +1,1 @@
+"""Parsers: turn RawDocuments into Articles (or Failures)."""

@@ -1,0 +1,149 @@
+"""The element types that flow between the pipeline's stages, in one place.
+
+All of them are frozen dataclasses: hashable, picklable by reference on every
+runner, and cheap to build.  Offsets are Python ``str`` indices into
+``Article.body``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional, Union
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short, deterministic id from its parts (same input, same id, on any machine)."""
+    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """Bytes as read from a file or fetched from a URL, with where they came from."""
+
+    origin: str  # path or URL the bytes came from; "path!member" for parts of archives
+    data: bytes
+    format_hint: Optional[str] = None  # "text" | "json" | "jsonl" | "html" | "feed"; None: sniff
+    content_type: Optional[str] = None  # HTTP Content-Type, when fetched
+    source: Optional[str] = None  # publisher or feed name, when known up front
+    feed_url: Optional[str] = None
+    language: Optional[str] = None
+    fetched_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One normalised article. ``body`` is the text that every offset points into."""
+
+    article_id: str
+    body: str
+    origin: str
+    ingested_at: datetime
+    content_hash: str
+    url: Optional[str] = None
+    source: Optional[str] = None
+    feed_url: Optional[str] = None
+    title: Optional[str] = None
+    summary: Optional[str] = None
+    authors: tuple[str, ...] = ()
+    language: Optional[str] = None
+    published_at: Optional[datetime] = None  # timezone-aware UTC, or None when unknown
+    place: Optional[str] = None  # dateline place ("MOSCOW"), when the text has one
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One named entity of an article, with every mention of it."""
+
+    entity_id: str
+    article_id: str
+    name: str  # canonical within the article ("Sergey Lavrov" for "Lavrov")
+    label: str  # spaCy label: PERSON, ORG, GPE, NORP, ...
+    mentions: tuple[Mention, ...]
+
+    @property
+    def mention_count(self) -> int:
+        return len(self.mentions)
+
+    @property
+    def first_offset(self) -> int:
+        return min(mention.start for mention in self.mentions)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Who said what: one quote with its speaker and cue."""
+
+    quote_id: str
+    article_id: str
+    text: str
+    kind: str  # "direct" | "mixed" | "indirect"
+    spans: tuple[Span, ...]  # into Article.body; a split quote has several
+    speaker: Optional[str] = None  # resolved name ("Sergey Lavrov")
+    speaker_mention: Optional[str] = None  # as written ("he")
+    speaker_start: Optional[int] = None
+    speaker_end: Optional[int] = None
+    speaker_entity_id: Optional[str] = None
+    cue: Optional[str] = None  # lemma of the reporting verb or phrase ("say", "according to")
+    cue_start: Optional[int] = None
+    cue_end: Optional[int] = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Bad input as data: one row of the ``failures`` table."""
+
+    stage: str  # "read" | "parse" | "fetch" | "nlp" | ...
+    reason: str  # a code from pipeline.failures.Reason
+    origin: str  # the file or URL
+    detail: str  # human-readable message
+    occurred_at: datetime
+    locator: Optional[str] = None  # where inside the origin ("line 17", "entry 3"), for a retry
+    snippet: Optional[str] = None  # the first bytes/characters of the bad input, for a retry
+
+    @property
+    def failure_id(self) -> str:
+        return stable_id(self.stage, self.reason, self.origin, self.locator)
+
+
+@dataclass(frozen=True)
+class Annotated:
+    """An article with what the NLP stage found in it."""
+
+    article: Article
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+
+ParseResult = Union[Article, Failure]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row bound for a table partition of the dataset."""
+
+    table: str
+    partition: str  # "YYYY-MM-DD"
+    key: str  # the row's id; rows with the same key replace each other
+    row: dict = field(hash=False, compare=False)
+    article_id: Optional[str] = None  # for replacing every row of an article whose text changed

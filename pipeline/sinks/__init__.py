@@ -1,0 +1,1 @@
+"""The dataset: Arrow schemas (the contract) and the partitioned, idempotent writer."""

