@@ -1,0 +1,39 @@
+"""Load a spaCy pipeline once per process.
+
+Beam workers call :func:`load_model` from ``DoFn.setup()``; the cache makes every further call in
+the same process (other DoFn instances, tests) free, so a worker never holds two copies of the model.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import spacy
+from spacy.language import Language
+
+
+class ModelNotFound(ValueError):
+    """The named spaCy pipeline is neither an installed package nor a path to one."""
+
+
+def load_model(name: str, *, disable: Sequence[str] = ()) -> Language:
+    """Return the spaCy pipeline ``name`` with the components in ``disable`` switched off.
+
+    Cached per (name, disable) within a process; raises :class:`ModelNotFound` with a one-line
+    message when the pipeline is not installed (nothing is ever downloaded at run time).
+    """
+    # lru_cache needs hashable arguments, and the order of disabled components does not matter.
+    return _load_cached(name, tuple(sorted(set(disable))))
+
+
+@functools.lru_cache(maxsize=None)
+def _load_cached(name: str, disable: tuple[str, ...]) -> Language:
+    try:
+        return spacy.load(name, disable=list(disable))
+    except OSError as error:
+        # spaCy raises OSError [E050] for an unknown package or path; the message is long and
+        # suggests a download, which this pipeline must never do.
+        raise ModelNotFound(
+            f"spaCy model {name!r} is not installed (install its package or give a path to it)"
+        ) from error

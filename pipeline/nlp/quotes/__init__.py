@@ -1,0 +1,79 @@
+"""Quotes of one article: who said what, with the cue and the speaker resolved to an entity.
+
+Conventions of the output (see docs/quotes.md):
+
+- ``Quote.spans`` are character spans into ``doc.text``.  For a direct quote they cover the text
+  between the outer quote marks, without the marks (one span per fragment of a split quote and
+  per paragraph of a multi-paragraph quote); for mixed and indirect quotes they cover the
+  reported clause, quote marks of an embedded fragment included.
+- ``Quote.text`` is the text of the spans joined with a single space.
+- ``Quote.confidence`` is the product of how sure the extraction is and how sure the speaker is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc
+
+from pipeline.nlp.quotes.candidate import Candidate
+from pipeline.nlp.quotes.direct import find_direct
+from pipeline.nlp.quotes.docindex import DocIndex
+from pipeline.nlp.quotes.speakers import Resolution, SpeakerRef, SpeakerResolver
+from pipeline.records import Entity, Quote, stable_id
+
+__all__ = ["extract_quotes"]
+
+_log = logging.getLogger(__name__)
+# A quotation without attribution continues the previous speaker only this close (characters).
+_MAX_CONTINUATION_GAP = 1500
+
+
+def extract_quotes(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
+    """All quotes of the article, in text order. Never raises: a failure costs quotes, not the article."""
+    try:
+        return _extract(doc, entities, article_id)
+    except Exception:  # noqa: BLE001 - an odd article must never stop the pipeline
+        _log.warning("quote extraction failed for article %s", article_id, exc_info=True)
+        return ()
+
+
+def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
+    index = DocIndex(doc, entities)
+    candidates = sorted(find_direct(index), key=lambda candidate: candidate.spans[0].start)
+    resolver = SpeakerResolver(index)
+    quotes: list[Quote] = []
+    previous: tuple[Quote, SpeakerRef, Resolution] | None = None
+    for candidate in candidates:
+        if candidate.speaker is None:
+            if previous is None or candidate.spans[0].start - previous[0].spans[-1].end > _MAX_CONTINUATION_GAP:
+                continue
+            _, ref, resolution = previous
+        else:
+            ref, resolution = candidate.speaker, resolver.resolve(candidate.speaker)
+            resolver.remember(ref.start, resolution.entity)
+        quote = _to_quote(candidate, ref, resolution, article_id, doc.text)
+        quotes.append(quote)
+        previous = (quote, ref, resolution)
+    return tuple(quotes)
+
+
+def _to_quote(candidate: Candidate, ref: SpeakerRef, resolution: Resolution, article_id: str, text: str) -> Quote:
+    spans = candidate.spans
+    cue = candidate.cue
+    return Quote(
+        quote_id=stable_id(article_id, *(f"{span.start}-{span.end}" for span in spans)),
+        article_id=article_id,
+        text=" ".join(text[span.start:span.end] for span in spans),
+        kind=candidate.kind,
+        spans=spans,
+        speaker=resolution.name,
+        speaker_mention=ref.text,
+        speaker_start=ref.start,
+        speaker_end=ref.end,
+        speaker_entity_id=resolution.entity.entity_id if resolution.entity else None,
+        cue=cue.lemma if cue else None,
+        cue_start=cue.start if cue else None,
+        cue_end=cue.end if cue else None,
+        confidence=round(candidate.confidence * resolution.confidence, 3),
+    )

@@ -1,0 +1,76 @@
+"""Per-document lookups built once, so that no step loops over tokens × quotes.
+
+Character offsets are mapped to tokens and to quotations by binary search over sorted starts,
+which keeps the extractor linear-logarithmic in the article length.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from pipeline.nlp.quotes.marks import QuoteRegion, find_quote_regions
+from pipeline.records import Entity
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    start: int
+    end: int
+    entity: Entity
+
+
+class DocIndex:
+    """A parsed article with its quotations and entity mentions, indexed by character offset."""
+
+    def __init__(self, doc: Doc, entities: tuple[Entity, ...]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.regions: tuple[QuoteRegion, ...] = find_quote_regions(doc.text)
+        # A quotation's extent includes its marks: the marks belong to the quote, not to the frame.
+        self._region_starts = [region.open_at for region in self.regions]
+        self._region_ends = [
+            (region.close_at + 1) if region.close_at is not None else region.end for region in self.regions
+        ]
+        self._token_starts = [token.idx for token in doc]
+        self.token_region = [self.region_at(token.idx) for token in doc]
+        mentions = sorted(
+            (MentionRef(m.start, m.end, entity) for entity in entities for m in entity.mentions),
+            key=lambda ref: ref.start,
+        )
+        self._mentions = mentions
+        self._mention_starts = [ref.start for ref in mentions]
+
+    def region_at(self, offset: int) -> int | None:
+        """Index of the quotation (marks included) that contains ``offset``, if any."""
+        at = bisect_right(self._region_starts, offset) - 1
+        if at >= 0 and offset < self._region_ends[at]:
+            return at
+        return None
+
+    def region_extent(self, index: int) -> tuple[int, int]:
+        return self._region_starts[index], self._region_ends[index]
+
+    def token_at(self, offset: int) -> Token:
+        """The token that starts at or before ``offset``."""
+        return self.doc[max(bisect_right(self._token_starts, offset) - 1, 0)]
+
+    def in_quote(self, token: Token) -> bool:
+        return self.token_region[token.i] is not None
+
+    def mentions_within(self, start: int, end: int) -> list[MentionRef]:
+        """Entity mentions that overlap the characters ``[start, end)``."""
+        at = max(bisect_right(self._mention_starts, start) - 1, 0)
+        found = []
+        while at < len(self._mentions) and self._mentions[at].start < end:
+            ref = self._mentions[at]
+            if ref.end > start:
+                found.append(ref)
+            at += 1
+        return found
+
+    def mentions_before(self, offset: int) -> list[MentionRef]:
+        """Entity mentions that start before ``offset``, nearest last."""
+        return self._mentions[: bisect_right(self._mention_starts, offset - 1)]

@@ -1,0 +1,38 @@
+"""Small dependency-tree helpers shared by the direct and indirect extractors."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.nlp.quotes.cues import is_according_to
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+# A cue verb without its own subject borrows the one of the verb it hangs from:
+# "he went on to say" (xcomp), "he laughed and said" (conj).
+_SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl"})
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a verb, climbing through xcomp/conj chains, or None."""
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in _SUBJECT_DEPS:
+                return child
+        if verb.dep_ not in _SUBJECT_CLIMB_DEPS or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def according_to_object(according: Token) -> Token | None:
+    """X in "according to X"."""
+    if not is_according_to(according):
+        return None
+    to = according.doc[according.i + 1]
+    for child in to.children:
+        if child.dep_ == "pobj":
+            return child
+    for child in according.children:  # the parser sometimes hangs X on "according"
+        if child.dep_ == "pobj":
+            return child
+    return None

@@ -1,0 +1,142 @@
+"""Find the passages between quote marks in a text, before any parsing.
+
+News text is messy: straight marks whose direction must be guessed, curly marks typed the wrong
+way round, quotes that run over several paragraphs (an opening mark at each paragraph, a closing
+mark only at the end), and marks that are never closed.  The scanner walks the marks once, in
+order, keeping one "open quote" state:
+
+- a mark's direction comes from its neighbours (space before and a letter after: opening), and
+  from its glyph only when the neighbours do not tell;
+- a paragraph break inside an open quote either continues it (the next paragraph starts with an
+  opening mark) or ends it there (a never-closed mark is closed at its paragraph's end);
+- marks of the other family inside a quote (single inside double) are part of its content.
+
+Double marks (straight, curly, guillemets) are the primary family; single marks are used only
+when a text has no double marks at all (outlets that quote with single marks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.records import Span
+
+_DOUBLE_OPEN = "“„«"
+_DOUBLE_CLOSE = "”»"
+_DOUBLE_EITHER = '"'
+_SINGLE_OPEN = "‘"
+_SINGLE_CLOSE = "’"
+_SINGLE_EITHER = "'"
+# What may stand right before an opening mark or right after a closing one.
+_OPEN_BEFORE = set(" \t\n\r([{—–-/:") | {""}
+_CLOSE_AFTER = set(" \t\n\r)]}—–-/.,;:!?…") | {""}
+
+_DOUBLE_MARKS = re.compile(r"[“„«”»\"]|\n")
+_SINGLE_MARKS = re.compile(r"[‘’']|\n")
+# A single mark opening a quote: at a word boundary and followed by a letter or digit.
+_SINGLE_QUOTE_START = re.compile(r"(?:^|(?<=[\s(\[—–:]))[‘'](?=\w)")
+
+
+@dataclass(frozen=True)
+class QuoteRegion:
+    """One quotation: the text between its marks, one span per paragraph it runs over."""
+
+    spans: tuple[Span, ...]  # content without the marks, in text order
+    open_at: int  # offset of the opening mark
+    close_at: int | None  # offset of the closing mark; None when the quote is never closed
+
+    @property
+    def start(self) -> int:
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1].end
+
+
+def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
+    """All quotations in ``text``, in order, never overlapping."""
+    if any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER):
+        return _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE)
+    if _SINGLE_QUOTE_START.search(text):
+        return _scan(text, _SINGLE_MARKS, _SINGLE_OPEN, _SINGLE_CLOSE)
+    return ()
+
+
+def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tuple[QuoteRegion, ...]:
+    regions: list[QuoteRegion] = []
+    open_at: int | None = None  # opening mark of the quote being read
+    fragments: list[Span] = []  # finished paragraphs of a multi-paragraph quote
+    fragment_start = 0
+    for match in marks.finditer(text):
+        at = match.start()
+        if open_at is not None and at < fragment_start:
+            continue  # the opening mark of a continued paragraph, already consumed
+        if match.group() == "\n":
+            if open_at is None or at == fragment_start:
+                continue
+            _add_fragment(text, fragments, fragment_start, at)
+            continuation = _next_paragraph_opening(text, at, opening)
+            if continuation is None:
+                regions.append(QuoteRegion(tuple(fragments), open_at, None))
+                open_at, fragments = None, []
+            else:
+                fragment_start = continuation + 1
+            continue
+        role = _role(text, at, opening, closing)
+        if role == "none":
+            continue
+        if role == "open" or (role == "either" and open_at is None):
+            if open_at is not None:
+                # Two openings in a row: the first quote was never closed; it ends here.
+                _add_fragment(text, fragments, fragment_start, at)
+                regions.append(QuoteRegion(tuple(fragments), open_at, None))
+            open_at, fragments, fragment_start = at, [], at + 1
+        elif open_at is not None:
+            _add_fragment(text, fragments, fragment_start, at)
+            regions.append(QuoteRegion(tuple(fragments), open_at, at))
+            open_at, fragments = None, []
+        # A closing mark with no quote open is a stray (or an apostrophe): ignore it.
+    if open_at is not None:
+        _add_fragment(text, fragments, fragment_start, len(text))
+        regions.append(QuoteRegion(tuple(fragments), open_at, None))
+    return tuple(region for region in regions if region.spans)
+
+
+def _role(text: str, at: int, opening: str, closing: str) -> str:
+    """"open", "close" or "either" for the mark at ``at``, from its neighbours first."""
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    looks_open = before in _OPEN_BEFORE and after not in _CLOSE_AFTER
+    looks_close = before not in _OPEN_BEFORE and after in _CLOSE_AFTER
+    if looks_open != looks_close:
+        return "open" if looks_open else "close"
+    mark = text[at]
+    if before.isalnum() and after.isalnum() and mark not in _DOUBLE_EITHER:
+        return "none"  # an apostrophe ("don't", "don’t"), not a quote mark
+    if mark in opening:
+        return "open"
+    if mark in closing:
+        return "close"
+    return "either"
+
+
+def _next_paragraph_opening(text: str, newline_at: int, opening: str) -> int | None:
+    """Offset of the opening mark that starts the next paragraph, if it starts with one."""
+    at = newline_at
+    while at < len(text) and text[at].isspace():
+        at += 1
+    if at < len(text) and (text[at] in opening or text[at] in "\"'"):
+        return at
+    return None
+
+
+def _add_fragment(text: str, fragments: list[Span], start: int, end: int) -> None:
+    """Append ``text[start:end]`` without its edge whitespace, if anything is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        fragments.append(Span(start, end))

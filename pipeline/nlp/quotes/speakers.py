@@ -1,0 +1,156 @@
+"""Who is speaking: the speaker phrase as written, and the named entity it refers to.
+
+A speaker is written as a name ("Lavrov", part of the entity "Sergey Lavrov"), a pronoun ("he"),
+or a description ("the minister", "the top Russian diplomat", "a spokeswoman for X").  Names link
+through the entity mentions; pronouns and definite descriptions link to the most recent person
+who spoke or was the subject of a sentence (outside quotations) before them.  What cannot be
+linked stays as written, with a lower confidence.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.nlp.quotes.docindex import DocIndex, MentionRef
+from pipeline.records import Entity
+
+_PERSON_PRONOUNS = frozenset({"he", "him", "she", "her"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "we", "us"})
+_GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Dependents that make a noun phrase longer than the speaker's name or description.
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "prep"})
+# How far back (characters) a pronoun or description may look for its referent.
+_MAX_LOOKBACK = 3000
+# Confidence in the speaker, by how it was found.
+NAMED, PRONOUN, TITLED, DESCRIBED, UNRESOLVED = 1.0, 0.85, 0.85, 0.7, 0.45
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    """The speaker as written: the phrase, its span and its head token."""
+
+    start: int
+    end: int
+    text: str
+    head: Token
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str
+    entity: Entity | None
+    confidence: float
+
+
+def speaker_phrase(head: Token) -> SpeakerRef:
+    """The noun phrase headed by ``head``, without relative clauses and trailing punctuation."""
+    left, right = head.i, head.i
+    for child in head.children:
+        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "prep" and child.i < head.i):
+            if child.dep_ != "prep" or child.lower_ not in ("for", "of", "at", "from", "with"):
+                continue  # keep "a spokeswoman for X", "head of Y": they say who it is
+        left, right = min(left, child.left_edge.i), max(right, child.right_edge.i)
+    doc = head.doc
+    while right > left and doc[right].is_punct:
+        right -= 1
+    while left < right and doc[left].is_punct:
+        left += 1
+    span = doc[left:right + 1]
+    return SpeakerRef(span.start_char, span.end_char, span.text, head)
+
+
+class SpeakerResolver:
+    """Resolves speakers in reading order, remembering who spoke for later pronouns."""
+
+    def __init__(self, index: DocIndex) -> None:
+        self._index = index
+        # Persons who are the subject of a sentence outside quotations: referents for "he"/"she".
+        self._subjects: list[tuple[int, Entity]] = []
+        for ref in index.mentions_before(len(index.text) + 1):
+            if ref.entity.label == "PERSON" and self._is_subject_outside_quote(ref):
+                self._subjects.append((ref.start, ref.entity))
+        self._spoken: list[tuple[int, Entity]] = []  # (offset, entity) of resolved speakers, in order
+        self._titles = self._person_titles()
+
+    def resolve(self, ref: SpeakerRef) -> Resolution:
+        entity = self._named(ref)
+        if entity is not None:
+            return Resolution(entity.name, entity, NAMED)
+        word = ref.head.lower_
+        if word in _PERSON_PRONOUNS:
+            entity = self._recent(ref.start, person=True)
+            return Resolution(entity.name, entity, PRONOUN) if entity else Resolution(ref.text, None, UNRESOLVED)
+        if word in _GROUP_PRONOUNS:
+            entity = self._recent(ref.start, person=False)
+            return Resolution(entity.name, entity, PRONOUN) if entity else Resolution(ref.text, None, UNRESOLVED)
+        if self._is_definite(ref.head):
+            entity = self._titled(ref.head, ref.start)
+            if entity is not None:
+                return Resolution(entity.name, entity, TITLED)
+            entity = self._recent(ref.start, person=True, spoken_only=True)
+            if entity is not None:
+                return Resolution(entity.name, entity, DESCRIBED)
+        return Resolution(ref.text, None, UNRESOLVED)
+
+    def remember(self, offset: int, entity: Entity | None) -> None:
+        """Record that ``entity`` spoke at ``offset`` (calls come in reading order)."""
+        if entity is not None:
+            self._spoken.append((offset, entity))
+
+    def _named(self, ref: SpeakerRef) -> Entity | None:
+        """The entity whose mention holds the head, else a person named inside the phrase."""
+        mentions = self._index.mentions_within(ref.start, ref.end)
+        head_start, head_end = ref.head.idx, ref.head.idx + len(ref.head)
+        for mention in mentions:
+            if mention.start < head_end and head_start < mention.end:
+                return mention.entity
+        persons = [mention.entity for mention in mentions if mention.entity.label == "PERSON"]
+        return persons[0] if persons else None
+
+    def _recent(self, offset: int, *, person: bool, spoken_only: bool = False) -> Entity | None:
+        """The latest speaker (or person subject) before ``offset``, within the look-back window."""
+        pools = [self._spoken] if spoken_only else [self._spoken, self._subjects]
+        best: tuple[int, Entity] | None = None
+        for pool in pools:
+            at = bisect_right(pool, offset - 1, key=lambda item: item[0]) - 1
+            while at >= 0:
+                candidate = pool[at]
+                if (candidate[1].label == "PERSON") == person and (person or candidate[1].label in _GROUP_LABELS):
+                    if best is None or candidate[0] > best[0]:
+                        best = candidate
+                    break
+                at -= 1
+        if best is None or offset - best[0] > _MAX_LOOKBACK:
+            return None
+        return best[1]
+
+    def _titled(self, head: Token, offset: int) -> Entity | None:
+        """A person introduced with this title earlier ("Foreign Minister Sergey Lavrov" for "the minister")."""
+        candidates = [(at, entity) for at, entity in self._titles.get(head.lemma_.lower(), ()) if at < offset]
+        return candidates[-1][1] if candidates else None
+
+    def _person_titles(self) -> dict[str, list[tuple[int, Entity]]]:
+        """Lower-cased words written just before each person's name (titles), with where they occur."""
+        titles: dict[str, list[tuple[int, Entity]]] = {}
+        doc = self._index.doc
+        for ref in self._index.mentions_before(len(self._index.text) + 1):
+            if ref.entity.label != "PERSON":
+                continue
+            token = self._index.token_at(ref.start)
+            for previous in reversed(doc[max(token.i - 4, token.sent.start):token.i]):
+                if not previous.is_title and previous.lower_ != "of":
+                    break
+                titles.setdefault(previous.lemma_.lower(), []).append((ref.start, ref.entity))
+        return titles
+
+    def _is_subject_outside_quote(self, ref: MentionRef) -> bool:
+        token = self._index.token_at(ref.start)
+        return not self._index.in_quote(token) and (token.dep_ in _SUBJECT_DEPS or token.head.dep_ in _SUBJECT_DEPS)
+
+    @staticmethod
+    def _is_definite(head: Token) -> bool:
+        return any(child.dep_ in ("det", "poss") and child.lower_ not in ("a", "an", "another", "some") for child in head.children)
