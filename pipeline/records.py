@@ -139,11 +139,28 @@ ParseResult = Union[Article, Failure]
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A count a stage reports (articles read, duplicates, ...), carried as data to the run report.
+
+    Counts travel through the graph like rows instead of through Beam metrics, because not every
+    runner here reports metrics, and a graph with one sink stays right on all of them.
+    """
+
+    name: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
 class TableRow:
-    """One row bound for a table partition of the dataset."""
+    """One row bound for a table partition, or (``row is None``) a tombstone.
+
+    A tombstone removes every row of ``article_id`` from that table partition: it is how an article
+    whose text changed loses its old entities and quotes, even where its new version has none, and
+    even where its date (so its partition) moved.
+    """
 
     table: str
     partition: str  # "YYYY-MM-DD"
-    key: str  # the row's id; rows with the same key replace each other
-    row: dict = field(hash=False, compare=False)
-    article_id: Optional[str] = None  # for replacing every row of an article whose text changed
+    key: str  # the row's id; a new row replaces a stored row with the same key
+    row: Optional[dict] = field(default=None, hash=False, compare=False)
+    article_id: Optional[str] = None

@@ -1,0 +1,138 @@
+"""`newsbeam`: a thin command line over run(), query() and the quote evaluation.
+
+Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
+itself cannot run (bad config, unwritable output, bad SQL), with a one-line error and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Optional
+
+from pipeline import __version__
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbeam", description="News ingestion on Apache Beam: who said what, about whom, when, where.")
+    parser.add_argument("--version", action="version", version=f"newsbeam {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="ingest files, folders and globs into a Parquet dataset")
+    run.add_argument("inputs", nargs="*", help="files, folders (recursive) and globs; default: the bundled seeds/")
+    _add_job_options(run)
+
+    query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures)")
+    query.add_argument("sql")
+    query.add_argument("--data", default="output", help="the dataset folder (default: ./output)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    evaluate = commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
+    evaluate.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _add_job_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--output", help="dataset folder (default: ./output)")
+    command.add_argument("--config", help="a YAML file overriding the packaged defaults")
+    command.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                         help="override one setting, e.g. --set nlp.batch_size=64 (repeatable)")
+    command.add_argument("--workers", type=int, help="worker processes (more than 1 runs the multi-process runner)")
+    command.add_argument("--runner", choices=("local", "multiprocess", "dask", "dataflow", "flink", "spark"))
+    command.add_argument("--dask-address", help="tcp://HOST:8786 of a Dask scheduler (with --runner dask)")
+    command.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "eval-quotes":
+        from pipeline.nlp.evaluate import main as evaluate_main
+
+        return evaluate_main(args.args)
+    if args.command == "query":
+        return _query(args)
+    return _run(args)
+
+
+def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to keep --help fast
+    from pipeline.config import load_settings
+
+    overrides = list(args.overrides)
+    if args.output:
+        overrides.append(f"output={args.output}")
+    if args.workers is not None:
+        overrides.append(f"runner.workers={args.workers}")
+        if args.workers > 1 and not args.runner:
+            overrides.append("runner.name=multiprocess")
+    if args.runner:
+        overrides.append(f"runner.name={args.runner}")
+    if args.dask_address:
+        overrides.append(f"runner.dask_address={args.dask_address}")
+    return load_settings(args.config, overrides)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError
+    from pipeline.run import DatasetBusy, run
+    from pipeline.sinks.dataset import DatasetError
+
+    _configure_logging(quiet=args.quiet)
+    try:
+        settings = _settings_from(args)
+        summary = run(settings, args.inputs or None)
+    except (ConfigError, DatasetError, DatasetBusy, ValueError) as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    print(format_summary(summary))
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace) -> int:
+    from pipeline.query import QueryError, format_rows, run_query
+
+    try:
+        columns, rows = run_query(args.data, args.sql)
+    except QueryError as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(format_rows(columns, rows, fmt=args.format))
+    return EXIT_OK
+
+
+def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
+    get = summary.get
+    written = get("rows_added:articles") + get("rows_replaced:articles")
+    lines = [
+        f"newsbeam run {summary.run_id} -> {summary.output}",
+        f"  documents read     {get('documents_read')}",
+        f"  articles read      {get('articles_read')}",
+        f"  articles written   {written} ({get('rows_added:articles')} new, {get('changed')} changed)",
+        f"  skipped            {get('duplicates')} duplicate(s) in the input, {get('unchanged')} already stored unchanged",
+        f"  entities           {get('entities')}",
+        f"  quotes             {get('quotes')}",
+    ]
+    failures = summary.failures_by_reason
+    total_failures = sum(failures.values())
+    lines.append(f"  failures           {total_failures}" + (" (new)" if total_failures else ""))
+    for reason, count in sorted(failures.items(), key=lambda item: (-item[1], item[0])):
+        lines.append(f"    {reason:<22} {count}")
+    if get("failures_already_recorded"):
+        lines.append(f"    (and {get('failures_already_recorded')} already recorded by an earlier run)")
+    lines.append(f"  time               {summary.seconds:.1f} s, {summary.articles_per_second:.1f} articles/s")
+    return "\n".join(lines)
+
+
+def _configure_logging(*, quiet: bool) -> None:
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S", stream=sys.stderr)
+    # Beam logs every stage at INFO; keep the user's terminal for newsbeam's own progress.
+    for noisy in ("apache_beam", "root"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

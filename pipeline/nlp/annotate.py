@@ -1,0 +1,126 @@
+"""The NLP stage as a Beam PTransform: spaCy once per article, batched, the model loaded once per worker.
+
+Batching happens after a GroupByKey on a shard key, not with BatchElements: BatchElements emits
+from ``finish_bundle``, which the DaskRunner silently drops (DESIGN.md). Grouping by shard works
+the same on every runner, and ``nlp.pipe`` then streams each shard in batches of ``batch_size``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Iterable, Iterator
+
+import apache_beam as beam
+from apache_beam.utils.shared import Shared
+
+from pipeline.config import NlpSettings
+from pipeline.failures import Reason, make_failure
+from pipeline.records import Annotated, Article, Tally
+
+log = logging.getLogger(__name__)
+
+
+def shard_of(element: Any, shards: int) -> int:
+    """Spread articles over shards by id, so a shard's batch is stable from run to run."""
+    if isinstance(element, Article):
+        return int(element.article_id[:8], 16) % shards
+    return 0  # failures and tallies only pass through; where they go does not matter
+
+
+def annotate_articles(nlp: Any, articles: Iterable[Article], *, batch_size: int) -> Iterator[Any]:
+    """Run ``nlp.pipe`` over articles and yield Annotated, or a Failure for an article that breaks it."""
+    from pipeline.nlp.extract import annotate_doc
+
+    pending = list(articles)
+    try:
+        docs = nlp.pipe((article.body for article in pending), batch_size=batch_size)
+        for article, doc in zip(pending, docs):
+            yield _annotate_one(annotate_doc, article, doc)
+    except Exception:  # one bad text must not cost its batch: retry the batch one by one
+        log.warning("nlp.pipe failed on a batch of %d; retrying article by article", len(pending))
+        for article in pending:
+            try:
+                yield _annotate_one(annotate_doc, article, nlp(article.body))
+            except Exception as error:  # noqa: BLE001 - any NLP error becomes a failures row
+                yield make_failure(
+                    "nlp", Reason.NLP_ERROR, article.origin, f"{type(error).__name__}: {error}",
+                    locator=article.article_id,
+                )
+
+
+def _annotate_one(annotate_doc: Any, article: Article, doc: Any) -> Any:
+    try:
+        return annotate_doc(article, doc)
+    except Exception as error:  # noqa: BLE001 - extraction bugs cost an article its rows, never the job
+        return make_failure(
+            "nlp", Reason.NLP_ERROR, article.origin, f"{type(error).__name__}: {error}",
+            locator=article.article_id,
+        )
+
+
+class _AnnotateShardFn(beam.DoFn):
+    """Thin adapter: load the model once per process, annotate the articles of one shard."""
+
+    _shared_models = Shared()
+
+    def __init__(self, settings: NlpSettings):
+        self._settings = settings
+        self._nlp: Any = None
+
+    def setup(self) -> None:
+        from pipeline.nlp.model import load_model
+
+        settings = self._settings
+
+        class _ModelHolder:  # Shared needs a weak-referenceable object
+            def __init__(self) -> None:
+                self.nlp = load_model(settings.model, disable=settings.disable)
+
+        key = f"{settings.model}|{','.join(settings.disable)}"
+        self._nlp = self._shared_models.acquire(_ModelHolder, tag=key).nlp
+
+    def process(self, shard: tuple[int, Iterable[Any]]) -> Iterator[Any]:
+        _, elements = shard
+        chunk_size = self._settings.batch_size * 4
+        chunk: list[Article] = []
+        started = time.monotonic()
+        count = 0
+        # Stream the shard in chunks rather than collecting it: memory stays flat however large it is.
+        for element in elements:
+            if not isinstance(element, Article):
+                yield element  # failures, tallies and tombstones pass through untouched
+                continue
+            chunk.append(element)
+            if len(chunk) >= chunk_size:
+                count += yield from self._annotate_chunk(chunk)
+                chunk = []
+                log.info("annotated %d articles (%.1f/s)", count, count / max(time.monotonic() - started, 1e-9))
+        if chunk:
+            count += yield from self._annotate_chunk(chunk)
+        if count:
+            yield Tally("articles_annotated", count)
+
+    def _annotate_chunk(self, chunk: list[Article]) -> Iterator[Any]:
+        annotated = 0
+        for result in annotate_articles(self._nlp, chunk, batch_size=self._settings.batch_size):
+            annotated += isinstance(result, Annotated)
+            yield result
+        return annotated
+
+
+class Annotate(beam.PTransform):
+    """Article -> Annotated (entities and quotes); every other element passes through."""
+
+    def __init__(self, settings: NlpSettings):
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, elements: beam.PCollection) -> beam.PCollection:
+        shards = self._settings.shards
+        return (
+            elements
+            | "KeyByShard" >> beam.Map(lambda element: (shard_of(element, shards), element))
+            | "GroupShards" >> beam.GroupByKey()
+            | "AnnotateShards" >> beam.ParDo(_AnnotateShardFn(self._settings))
+        )

@@ -1,0 +1,99 @@
+"""SQL over a dataset in embedded DuckDB: one view per table, the ``date`` partition column included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.sinks.schema import DATA_FILE, PARTITION_COLUMN, SCHEMAS
+
+
+class QueryError(ValueError):
+    """The SQL failed or the dataset cannot be read; the message is one line for the user."""
+
+
+def connect(data: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with views ``articles``, ``entities``, ``quotes``, ``failures``."""
+    root = Path(data)
+    if not root.is_dir():
+        raise QueryError(f"no dataset at {root}")
+    connection = duckdb.connect()
+    for table, schema in SCHEMAS.items():
+        pattern = root / table / f"{PARTITION_COLUMN}=*" / DATA_FILE
+        if any((root / table).glob(f"{PARTITION_COLUMN}=*/{DATA_FILE}")):
+            # DDL cannot take parameters: the path goes in as an escaped SQL literal.
+            literal = "'" + str(pattern).replace("'", "''") + "'"
+            connection.execute(
+                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal}, hive_partitioning = true, "
+                f"hive_types = {{'{PARTITION_COLUMN}': DATE}})"
+            )
+        else:  # an empty table still answers queries, with the contract's columns
+            connection.register(f"_empty_{table}", schema.empty_table())
+            connection.execute(
+                f"CREATE VIEW {table} AS SELECT *, NULL::DATE AS {PARTITION_COLUMN} FROM _empty_{table}"
+            )
+    return connection
+
+
+def run_query(data: str | Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    connection = connect(data)
+    try:
+        relation = connection.execute(sql)
+        columns = [description[0] for description in relation.description or []]
+        return columns, relation.fetchall()
+    except duckdb.Error as error:
+        raise QueryError(str(error).splitlines()[0]) from None
+
+
+def format_rows(columns: list[str], rows: list[tuple[Any, ...]], *, fmt: str = "table", max_width: int = 60) -> str:
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_plain(value) for value in row] for row in rows])
+        return buffer.getvalue()
+    if fmt == "json":
+        records = [{column: _jsonable(value) for column, value in zip(columns, row)} for row in rows]
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return _format_table(columns, rows, max_width=max_width)
+
+
+def _format_table(columns: list[str], rows: list[tuple[Any, ...]], *, max_width: int) -> str:
+    cells = [[_clip(_plain(value), max_width) for value in row] for row in rows]
+    widths = [max([len(column), *(len(row[i]) for row in cells)]) for i, column in enumerate(columns)]
+    rule = "+-" + "-+-".join("-" * width for width in widths) + "-+"
+    lines = [rule, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |", rule]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+    lines += [rule, f"({len(rows)} row{'s' if len(rows) != 1 else ''})"]
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(_jsonable(value), ensure_ascii=False)
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"

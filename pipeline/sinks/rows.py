@@ -1,0 +1,71 @@
+"""Records to table rows: the one place that maps element types onto the dataset contract."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Iterator, Optional
+
+from pipeline.records import Annotated, Article, Failure, TableRow
+from pipeline.sinks.schema import ARTICLE_TABLES
+
+
+def partition_of(article: Article) -> str:
+    """``date=`` partition of an article: its publication date, or its ingestion date when unknown."""
+    return _day(article.published_at or article.ingested_at)
+
+
+def article_rows(annotated: Annotated) -> Iterator[TableRow]:
+    """Every row of one annotated article, preceded by tombstones that clear its old rows.
+
+    The tombstones make a re-annotated article replace its previous rows in each table of its
+    partition, including quotes or entities its new version no longer has.
+    """
+    article = annotated.article
+    partition = partition_of(article)
+    for table in ARTICLE_TABLES:
+        yield tombstone(table, partition, article.article_id)
+    yield TableRow("articles", partition, article.article_id, _article_row(article), article.article_id)
+    for entity in annotated.entities:
+        row = {
+            "entity_id": entity.entity_id,
+            "article_id": entity.article_id,
+            "name": entity.name,
+            "label": entity.label,
+            "mentions": [asdict(mention) for mention in entity.mentions],
+            "mention_count": entity.mention_count,
+            "first_offset": entity.first_offset,
+        }
+        yield TableRow("entities", partition, entity.entity_id, row, article.article_id)
+    for quote in annotated.quotes:
+        row = asdict(quote)
+        row["spans"] = [asdict(span) for span in quote.spans]
+        yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
+
+
+def tombstones_for_moved_article(article_id: str, old_partition: str) -> Iterator[TableRow]:
+    """Clear an article from the partition it used to live in (its date changed)."""
+    for table in ARTICLE_TABLES:
+        yield tombstone(table, old_partition, article_id)
+
+
+def tombstone(table: str, partition: str, article_id: str) -> TableRow:
+    return TableRow(table, partition, key="", row=None, article_id=article_id)
+
+
+def failure_row(failure: Failure) -> TableRow:
+    row = asdict(failure)
+    row["failure_id"] = failure.failure_id
+    return TableRow("failures", _day(failure.occurred_at), failure.failure_id, row)
+
+
+def _article_row(article: Article) -> dict:
+    row = asdict(article)
+    row["authors"] = list(article.authors)
+    row["word_count"] = article.word_count
+    return row
+
+
+def _day(moment: Optional[datetime]) -> str:
+    assert moment is not None, "every article has an ingestion time"
+    return moment.date().isoformat()

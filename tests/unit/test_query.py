@@ -1,0 +1,53 @@
+"""`newsbeam query`: DuckDB views over a dataset, with the partition column, in three formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.query import QueryError, format_rows, run_query
+from pipeline.sinks.dataset import write_partition
+from pipeline.sinks.rows import article_rows
+from tests.factories import annotate_by_hand, make_article
+
+
+@pytest.fixture()
+def dataset(tmp_path: Path) -> Path:
+    for index, body in enumerate(['Ana Lima said: "One."', 'Ana Lima said: "Two."']):
+        annotated = annotate_by_hand(make_article(body, url=f"https://x.example/{index}"), quote=body[16:20])
+        rows = list(article_rows(annotated))
+        for table in ("articles", "entities", "quotes"):
+            write_partition(tmp_path, table, rows[0].partition, [row for row in rows if row.table == table])
+    return tmp_path
+
+
+def test_views_answer_sql_with_the_partition_column(dataset: Path) -> None:
+    columns, rows = run_query(dataset, "SELECT speaker, count(*) AS n, min(date) AS day FROM quotes GROUP BY 1")
+    assert columns == ["speaker", "n", "day"]
+    assert [(speaker, n, str(day)) for speaker, n, day in rows] == [("Ana Lima", 2, "2026-03-02")]
+
+
+def test_a_table_with_no_files_is_an_empty_view(dataset: Path) -> None:
+    columns, rows = run_query(dataset, "SELECT reason, count(*) FROM failures GROUP BY 1")
+    assert rows == [] and columns[0] == "reason"
+
+
+def test_bad_sql_and_a_missing_dataset_are_query_errors(dataset: Path, tmp_path: Path) -> None:
+    with pytest.raises(QueryError):
+        run_query(dataset, "SELECT nonsense FROM quotes")
+    with pytest.raises(QueryError, match="no dataset"):
+        run_query(tmp_path / "nowhere", "SELECT 1")
+
+
+def test_formats_round_trip(dataset: Path) -> None:
+    columns, rows = run_query(dataset, "SELECT article_id, authors, published_at FROM articles ORDER BY 1")
+    parsed_csv = list(csv.DictReader(io.StringIO(format_rows(columns, rows, fmt="csv"))))
+    parsed_json = json.loads(format_rows(columns, rows, fmt="json"))
+    assert [row["article_id"] for row in parsed_csv] == [row["article_id"] for row in parsed_json] == [r[0] for r in rows]
+    assert parsed_json[0]["published_at"].startswith("2026-03-02T12:00:00")
+    table = format_rows(columns, rows)
+    assert table.rstrip().endswith("(2 rows)")
