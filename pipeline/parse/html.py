@@ -1,0 +1,104 @@
+"""HTML: whole pages through trafilatura (main text and metadata), fragments to plain text through lxml."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional, Union
+
+import trafilatura
+from lxml import etree, html as lxml_html
+from trafilatura.settings import set_date_params
+
+from pipeline.failures import Reason, make_failure
+from pipeline.parse.normalise import build_article, split_authors
+from pipeline.records import Article, Failure
+
+STAGE = "parse"
+
+# htmldate returns only the day unless asked for the time (and its offset) as well.
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# Elements after which a reader sees a line break; text inside the others runs on.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr li "
+    "main nav ol p pre section table td th tr ul".split()
+)
+_DROPPED_TAGS = ("script", "style", "noscript", "template")
+
+
+def parse_html(
+    text: str,
+    *,
+    origin: str,
+    ingested_at: datetime,
+    url: Optional[str] = None,
+    source: Optional[str] = None,
+    language: Optional[str] = None,
+    feed_url: Optional[str] = None,
+) -> Union[Article, Failure]:
+    """The main text of a web page, with its title, date, authors, canonical URL, site name and language."""
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, origin, "not parseable as HTML", snippet=text)
+    page_language = tree.get("lang")  # read first: extraction prunes the tree in place
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={**set_date_params(), "outputformat": _DATE_FORMAT},
+    )
+    body = document.text if document is not None else None
+    if not body or not body.strip():
+        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, origin, "no main text found in the page", snippet=text)
+    return build_article(
+        body=drop_leading_title(body, document.title),
+        origin=origin,
+        ingested_at=ingested_at,
+        url=document.url or url,
+        title=document.title,
+        source=source or document.sitename,
+        feed_url=feed_url,
+        summary=document.description,
+        authors=split_authors(document.author or ""),
+        language=language or page_language,
+        published_at=document.date,
+    )
+
+
+def drop_leading_title(body: str, title: Optional[str]) -> str:
+    """trafilatura keeps the page's <h1> as the first line; the title field already holds it."""
+    first, _, rest = body.partition("\n")
+    if title and rest.strip() and " ".join(first.split()) == " ".join(title.split()):
+        return rest
+    return body
+
+
+def html_to_text(fragment: str) -> str:
+    """Readable text of an HTML fragment (a feed entry's content): paragraphs on their own lines.
+
+    Not trafilatura here: its main-text heuristics throw away short fragments, and a feed entry's
+    content is already the main text.
+    """
+    if not fragment.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    etree.strip_elements(root, *_DROPPED_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    pieces: list[str] = []
+    _collect_text(root, pieces)
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _collect_text(element: etree._Element, pieces: list[str]) -> None:
+    block = isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS
+    if block:
+        pieces.append("\n")
+    pieces.append(element.text or "")
+    for child in element:
+        _collect_text(child, pieces)
+        pieces.append(child.tail or "")
+    if block:
+        pieces.append("\n")

@@ -1,0 +1,176 @@
+"""Local inputs: path specs to file paths, and one file to a RawDocument.
+
+Bad input is data: a spec that matches nothing, a file that cannot be read, an empty, oversized or
+corrupt gzip file all come back as Failures (stage "read"); nothing here raises.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import zlib
+from pathlib import PurePath
+from typing import BinaryIO, Optional, Union
+
+from pipeline.failures import Reason, make_failure
+from pipeline.records import Failure, RawDocument
+
+STAGE = "read"
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 16
+_GLOB_CHARS = frozenset("*?[")
+_FORMAT_BY_SUFFIX = {
+    ".txt": "text",
+    ".md": "text",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".rdf": "feed",
+}
+
+
+class _ReadError(Exception):
+    """A file that cannot become a RawDocument, with the reason to record."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def expand_paths(specs: list[str]) -> tuple[list[str], list[Failure]]:
+    """Files, folders (recursively, hidden entries skipped) and globs (with **) to sorted absolute paths."""
+    paths: set[str] = set()
+    failures: list[Failure] = []
+    for spec in specs:
+        try:
+            found, errors = _expand_spec(spec)
+        except (OSError, ValueError) as error:  # ValueError: a NUL byte in the spec
+            failures.append(make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"cannot list {spec!r}: {error}"))
+            continue
+        failures.extend(errors)
+        if found:
+            paths.update(found)
+        elif not errors:
+            failures.append(make_failure(STAGE, Reason.NO_MATCH, spec, f"{spec!r} matched no file"))
+    return sorted(paths), failures
+
+
+def read_file(path: str, *, max_bytes: int) -> Union[RawDocument, Failure]:
+    """The bytes of ``path`` (gunzipped when they are gzip), bounded by ``max_bytes`` after decompression."""
+    try:
+        data = _read_bounded(path, max_bytes=max_bytes)
+    except _ReadError as error:
+        return make_failure(STAGE, error.reason, path, str(error))
+    except (OSError, ValueError) as error:
+        return make_failure(STAGE, Reason.UNREADABLE_PATH, path, f"cannot read: {error}")
+    if not data.strip():
+        return make_failure(STAGE, Reason.EMPTY_FILE, path, "the file is empty or holds only whitespace")
+    return RawDocument(origin=path, data=data, format_hint=format_hint_for(path))
+
+
+def format_hint_for(path: str) -> Optional[str]:
+    """The format an extension promises ("a.jsonl.gz" -> "jsonl"), or None to sniff the content."""
+    pure = PurePath(path)
+    if pure.suffix.lower() == ".gz":
+        pure = pure.with_suffix("")
+    return _FORMAT_BY_SUFFIX.get(pure.suffix.lower())
+
+
+def _expand_spec(spec: str) -> tuple[list[str], list[Failure]]:
+    expanded = os.path.expanduser(spec)
+    if any(char in _GLOB_CHARS for char in expanded) and not os.path.lexists(expanded):
+        matches = sorted(glob.glob(expanded, recursive=True))
+        found: list[str] = []
+        errors: list[Failure] = []
+        for match in matches:
+            more, more_errors = _expand_existing(match)
+            found.extend(more)
+            errors.extend(more_errors)
+        return found, errors
+    if not os.path.lexists(expanded):
+        return [], [make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"{spec!r} does not exist")]
+    if not os.path.exists(expanded):
+        return [], [make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"{spec!r} is a broken symbolic link")]
+    return _expand_existing(expanded)
+
+
+def _expand_existing(path: str) -> tuple[list[str], list[Failure]]:
+    if os.path.isdir(path):
+        return _walk_folder(path)
+    # Anything else (a file, a broken link, a FIFO) is handed on: read_file says what is wrong with it.
+    return [os.path.abspath(path)], []
+
+
+def _walk_folder(folder: str) -> tuple[list[str], list[Failure]]:
+    found: list[str] = []
+    errors: list[Failure] = []
+
+    def record(error: OSError) -> None:
+        where = error.filename or folder
+        errors.append(make_failure(STAGE, Reason.UNREADABLE_PATH, where, f"cannot list folder: {error.strerror}"))
+
+    # Symlinked folders are not followed: a link back up the tree would never end.
+    for root, dirs, files in os.walk(folder, onerror=record):
+        dirs[:] = sorted(name for name in dirs if not _is_hidden(name))
+        found.extend(os.path.abspath(os.path.join(root, name)) for name in sorted(files) if not _is_hidden(name))
+    return found, errors
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _read_bounded(path: str, *, max_bytes: int) -> bytes:
+    # stat before open: opening a FIFO would block and reading /dev/zero would never end.
+    status = os.stat(path)
+    if stat.S_ISDIR(status.st_mode):
+        raise _ReadError(Reason.UNREADABLE_PATH, "is a folder, not a file")
+    if not stat.S_ISREG(status.st_mode):
+        raise _ReadError(Reason.UNREADABLE_PATH, "is not a regular file")
+    with open(path, "rb") as stream:
+        head = stream.read(len(_GZIP_MAGIC))
+        if head == _GZIP_MAGIC:
+            return _gunzip_bounded(stream, head, max_bytes=max_bytes)
+        if status.st_size > max_bytes:
+            raise _ReadError(Reason.TOO_LARGE, f"{status.st_size} bytes, over the limit of {max_bytes}")
+        data = head + stream.read(max_bytes + 1 - len(head))
+    if len(data) > max_bytes:  # the file grew after stat
+        raise _ReadError(Reason.TOO_LARGE, f"over the limit of {max_bytes} bytes")
+    return data
+
+
+def _gunzip_bounded(stream: BinaryIO, head: bytes, *, max_bytes: int) -> bytes:
+    """Decompress chunk by chunk, never holding more than ``max_bytes`` + one chunk: a gzip bomb stops early."""
+    output = bytearray()
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    pending = head
+    try:
+        while True:
+            if not pending:
+                pending = stream.read(_CHUNK)
+                if not pending:
+                    break
+            output += decompressor.decompress(pending, max_bytes + 1 - len(output))
+            if len(output) > max_bytes:
+                raise _ReadError(Reason.TOO_LARGE, f"decompresses to more than the limit of {max_bytes} bytes")
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof:
+                # Concatenated gzip members are one valid file (``cat a.gz b.gz``); trailing zeros are padding.
+                rest = decompressor.unused_data + pending
+                if not rest.strip(b"\x00"):
+                    pending = b""
+                    if not stream.read(_CHUNK).strip(b"\x00"):
+                        return bytes(output)
+                    raise _ReadError(Reason.TRUNCATED_GZIP, "data after the end of the gzip stream")
+                decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                pending = rest
+    except zlib.error as error:
+        raise _ReadError(Reason.TRUNCATED_GZIP, f"corrupt gzip data: {error}") from None
+    raise _ReadError(Reason.TRUNCATED_GZIP, "the gzip stream ends before its end marker")
