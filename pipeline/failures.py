@@ -31,6 +31,7 @@ class Reason(str, Enum):
     ENTRY_WITHOUT_TEXT = "entry_without_text"
     NO_TEXT = "no_text"  # a text document with nothing but whitespace or a title
     UNSUPPORTED_FORMAT = "unsupported_format"
+    MALFORMED_FEED_LIST = "malformed_feed_list"  # a YAML/OPML feed list, or one entry of it, that cannot be used
     # fetching (HTTP)
     HTTP_ERROR = "http_error"
     TIMEOUT = "timeout"
