@@ -1,0 +1,105 @@
+"""Each composite transform on its own, in a TestPipeline on the in-memory runner."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline.config import load_settings
+from pipeline.failures import Reason, make_failure
+from pipeline.nlp.annotate import Annotate
+from pipeline.records import Annotated, Tally
+from pipeline.sinks.dataset import load_index, open_table, write_partition
+from pipeline.sinks.rows import article_rows
+from pipeline.sinks.write import WriteDataset, report_path
+from pipeline.stages import Deduplicate, SkipStored, ToRows
+from tests.factories import NOW, annotate_by_hand, make_article
+
+LOCAL = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
+
+
+def _pipeline() -> TestPipeline:
+    return TestPipeline(options=PipelineOptions(LOCAL))
+
+
+def test_deduplicate_keeps_the_newest_version_and_counts_the_rest() -> None:
+    old = make_article("First version.", published_at=NOW)
+    new = make_article("Second version.", published_at=NOW + timedelta(hours=1))
+    failure = make_failure("parse", Reason.EMPTY_FILE, "/x/empty.txt", "empty", occurred_at=NOW)
+    with _pipeline() as p:
+        out = (
+            p
+            | beam.Create([old, new, failure, failure, Tally("articles_read"), Tally("articles_read", 2)])
+            | Deduplicate()
+        )
+        assert_that(out, equal_to([new, failure, Tally("duplicates", 1), Tally("articles_read", 3)]))
+
+
+def test_skip_stored_drops_unchanged_and_clears_the_old_partition_of_a_moved_article(tmp_path: Path) -> None:
+    stored = make_article("Same words.", url="https://x.example/same")
+    moving = make_article("Old words.", url="https://x.example/moving")
+    for annotated in (annotate_by_hand(stored), annotate_by_hand(moving)):
+        rows = list(article_rows(annotated))
+        for table in ("articles", "entities", "quotes"):
+            write_partition(tmp_path, table, rows[0].partition, [r for r in rows if r.table == table])
+    moved = replace(
+        make_article("New words.", url="https://x.example/moving", published_at=NOW + timedelta(days=3)),
+    )
+    assert load_index(tmp_path).articles[moved.article_id].partition == "2026-03-02"
+
+    with _pipeline() as p:
+        out = p | beam.Create([stored, moved]) | SkipStored(str(tmp_path), "run-1")
+        kinds = out | beam.Map(lambda e: (type(e).__name__, getattr(e, "name", None) or getattr(e, "partition", None)))
+        assert_that(
+            kinds,
+            equal_to(
+                [("Tally", "unchanged"), ("Tally", "changed"), ("Article", None)]
+                + [("TableRow", "2026-03-02")] * 3
+            ),
+        )
+
+
+@pytest.mark.slow
+def test_annotate_finds_entities_and_quotes_with_the_real_model() -> None:
+    body = 'Mayor Daniel Okafor spoke on Monday. "We will rebuild the bridge by June," Okafor said.'
+    article = make_article(body)
+    failure = make_failure("parse", Reason.EMPTY_FILE, "/x/empty.txt", "empty", occurred_at=NOW)
+    settings = load_settings().nlp
+    with _pipeline() as p:
+        out = p | beam.Create([article, failure]) | Annotate(settings)
+        summary = out | beam.Map(
+            lambda e: (
+                [(x.name, x.label) for x in e.entities if x.label == "PERSON"],
+                [(q.kind, q.speaker) for q in e.quotes],
+            )
+            if isinstance(e, Annotated)
+            else type(e).__name__
+        )
+        assert_that(
+            summary,
+            equal_to([([("Daniel Okafor", "PERSON")], [("direct", "Daniel Okafor")]), "Failure", "Tally"]),
+        )
+
+
+def test_write_dataset_writes_tables_and_a_report(tmp_path: Path) -> None:
+    annotated = annotate_by_hand(make_article('Ana Lima said: "Done."'), quote="Done.")
+    failure = make_failure("parse", Reason.MALFORMED_JSON, "/x/bad.jsonl", "bad", locator="line 2", occurred_at=NOW)
+    writer = WriteDataset(str(tmp_path), run_id="run-test")
+    with _pipeline() as p:
+        _ = p | beam.Create([annotated, failure, Tally("articles_read", 1)]) | ToRows() | writer
+
+    counts = json.loads(report_path(str(tmp_path), "run-test").read_text())["counts"]
+    assert counts["rows_added:articles"] == 1
+    assert counts["rows_added:quotes"] == 1
+    assert counts["failure:malformed_json"] == 1
+    assert counts["articles_read"] == 1
+    reasons = open_table(tmp_path, "failures").to_table(columns=["reason", "locator"]).to_pylist()
+    assert reasons == [{"reason": "malformed_json", "locator": "line 2"}]
