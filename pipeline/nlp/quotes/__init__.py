@@ -18,7 +18,8 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.quotes.candidate import Candidate
 from pipeline.nlp.quotes.direct import find_direct
-from pipeline.nlp.quotes.docindex import DocIndex
+from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
+from pipeline.nlp.quotes.indirect import find_indirect
 from pipeline.nlp.quotes.speakers import Resolution, SpeakerRef, SpeakerResolver
 from pipeline.records import Entity, Quote, stable_id
 
@@ -40,7 +41,9 @@ def extract_quotes(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> t
 
 def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
     index = DocIndex(doc, entities)
-    candidates = sorted(find_direct(index), key=lambda candidate: candidate.spans[0].start)
+    direct = find_direct(index)
+    taken = SpanSet([(span.start, span.end) for candidate in direct for span in candidate.spans])
+    candidates = sorted(direct + find_indirect(index, taken=taken), key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index)
     quotes: list[Quote] = []
     previous: tuple[Quote, SpeakerRef, Resolution] | None = None

@@ -22,6 +22,24 @@ class MentionRef:
     entity: Entity
 
 
+class SpanSet:
+    """Sorted character spans with a logarithmic overlap test."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect_right(self._starts, end - 1) - 1
+        return at >= 0 and self._ends[at] > start
+
+
 class DocIndex:
     """A parsed article with its quotations and entity mentions, indexed by character offset."""
 
@@ -49,6 +67,11 @@ class DocIndex:
         if at >= 0 and offset < self._region_ends[at]:
             return at
         return None
+
+    def has_region_within(self, start: int, end: int) -> bool:
+        """True when a quotation opens inside the characters ``[start, end)``."""
+        at = bisect_right(self._region_starts, start - 1)
+        return at < len(self._region_starts) and self._region_starts[at] < end
 
     def region_extent(self, index: int) -> tuple[int, int]:
         return self._region_starts[index], self._region_ends[index]

@@ -32,7 +32,8 @@ _SINGLE_EITHER = "'"
 _OPEN_BEFORE = set(" \t\n\r([{—–-/:") | {""}
 _CLOSE_AFTER = set(" \t\n\r)]}—–-/.,;:!?…") | {""}
 
-_DOUBLE_MARKS = re.compile(r"[“„«”»\"]|\n")
+# Two apostrophes stand for a double mark in some wire copy (the NYT opens quotes with '' and closes with ").
+_DOUBLE_MARKS = re.compile(r"''|[“„«”»\"]|\n")
 _SINGLE_MARKS = re.compile(r"[‘’']|\n")
 # A single mark opening a quote: at a word boundary and followed by a letter or digit.
 _SINGLE_QUOTE_START = re.compile(r"(?:^|(?<=[\s(\[—–:]))[‘'](?=\w)")
@@ -57,7 +58,7 @@ class QuoteRegion:
 
 def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
     """All quotations in ``text``, in order, never overlapping."""
-    if any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER):
+    if "''" in text or any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER):
         return _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE)
     if _SINGLE_QUOTE_START.search(text):
         return _scan(text, _SINGLE_MARKS, _SINGLE_OPEN, _SINGLE_CLOSE)
@@ -70,7 +71,7 @@ def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tupl
     fragments: list[Span] = []  # finished paragraphs of a multi-paragraph quote
     fragment_start = 0
     for match in marks.finditer(text):
-        at = match.start()
+        at, width = match.start(), len(match.group())
         if open_at is not None and at < fragment_start:
             continue  # the opening mark of a continued paragraph, already consumed
         if match.group() == "\n":
@@ -82,9 +83,9 @@ def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tupl
                 regions.append(QuoteRegion(tuple(fragments), open_at, None))
                 open_at, fragments = None, []
             else:
-                fragment_start = continuation + 1
+                fragment_start = continuation
             continue
-        role = _role(text, at, opening, closing)
+        role = _role(text, at, width, opening, closing)
         if role == "none":
             continue
         if role == "open" or (role == "either" and open_at is None):
@@ -92,7 +93,7 @@ def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tupl
                 # Two openings in a row: the first quote was never closed; it ends here.
                 _add_fragment(text, fragments, fragment_start, at)
                 regions.append(QuoteRegion(tuple(fragments), open_at, None))
-            open_at, fragments, fragment_start = at, [], at + 1
+            open_at, fragments, fragment_start = at, [], at + width
         elif open_at is not None:
             _add_fragment(text, fragments, fragment_start, at)
             regions.append(QuoteRegion(tuple(fragments), open_at, at))
@@ -104,10 +105,10 @@ def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tupl
     return tuple(region for region in regions if region.spans)
 
 
-def _role(text: str, at: int, opening: str, closing: str) -> str:
-    """"open", "close" or "either" for the mark at ``at``, from its neighbours first."""
+def _role(text: str, at: int, width: int, opening: str, closing: str) -> str:
+    """"open", "close", "either" or "none" for the mark at ``at``, from its neighbours first."""
     before = text[at - 1] if at > 0 else ""
-    after = text[at + 1] if at + 1 < len(text) else ""
+    after = text[at + width] if at + width < len(text) else ""
     looks_open = before in _OPEN_BEFORE and after not in _CLOSE_AFTER
     looks_close = before not in _OPEN_BEFORE and after in _CLOSE_AFTER
     if looks_open != looks_close:
@@ -123,12 +124,14 @@ def _role(text: str, at: int, opening: str, closing: str) -> str:
 
 
 def _next_paragraph_opening(text: str, newline_at: int, opening: str) -> int | None:
-    """Offset of the opening mark that starts the next paragraph, if it starts with one."""
+    """End offset of the opening mark that starts the next paragraph, if it starts with one."""
     at = newline_at
     while at < len(text) and text[at].isspace():
         at += 1
+    if text.startswith("''", at):
+        return at + 2
     if at < len(text) and (text[at] in opening or text[at] in "\"'"):
-        return at
+        return at + 1
     return None
 
 
