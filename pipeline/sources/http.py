@@ -9,9 +9,10 @@ by hand so that every hop goes through the same checks; the body is read in chun
 here so that the size limit applies to the decoded bytes and nothing beyond it is ever buffered.
 
 Residual risks, stated honestly: no proxy support (environment proxies are ignored on purpose, since
-a proxy would make the address check meaningless); a server that trickles bytes just within
-``read_timeout`` can hold a fetch for up to ``max_response_bytes`` chunks (the timeout is per read,
-not per response); politeness is per process, not shared between Beam workers.
+a proxy would make the address check meaningless); a server that sends a byte just within every
+``read_timeout`` can keep one fetch going for a long time (the timeout bounds each read, not the
+whole response; the size limit still bounds memory); politeness is per process, not shared between
+Beam workers; a raw (headerless) "deflate" body is reported as corrupt.
 """
 
 from __future__ import annotations
