@@ -1,0 +1,134 @@
+"""`newsbeam run` and `newsbeam query` end to end, as a user runs them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as pads
+import pytest
+
+from tests.conftest import run_newsbeam
+
+pytestmark = pytest.mark.slow
+
+
+def _query(data: Path, sql: str) -> list[dict]:
+    result = run_newsbeam("query", "--data", str(data), "--format", "json", sql)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_seed_article_gives_lavrov_and_his_quotes(shared_dir: Path, tmp_path: Path) -> None:
+    seed = shared_dir / "seeds" / "tass-lavrov-2024-05-18.txt"
+    result = run_newsbeam("run", str(seed), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+
+    people = _query(tmp_path / "out", "SELECT name, mention_count FROM entities WHERE label = 'PERSON'")
+    lavrov = [row for row in people if "Lavrov" in row["name"]]
+    assert lavrov == [{"name": "Sergey Lavrov", "mention_count": lavrov[0]["mention_count"]}]
+    assert lavrov[0]["mention_count"] >= 4
+
+    direct = _query(tmp_path / "out", "SELECT speaker, speaker_entity_id FROM quotes WHERE kind = 'direct'")
+    assert len(direct) >= 4
+    assert {row["speaker"] for row in direct} == {"Sergey Lavrov"}
+    article = _query(tmp_path / "out", "SELECT place, source, CAST(date AS VARCHAR) AS day FROM articles")
+    assert article == [{"place": "MOSCOW", "source": "TASS", "day": "2024-05-18"}]
+
+
+def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_newsbeam("run", "--output", str(out))  # no input: the bundled seeds
+    assert first.returncode == 0, first.stderr
+    assert "articles read" in first.stdout and "failures" in first.stdout
+    counts_sql = (
+        "SELECT (SELECT count(*) FROM articles) a, (SELECT count(DISTINCT article_id) FROM articles) ua, "
+        "(SELECT count(*) FROM entities) e, (SELECT count(DISTINCT entity_id) FROM entities) ue, "
+        "(SELECT count(*) FROM quotes) q, (SELECT count(DISTINCT quote_id) FROM quotes) uq"
+    )
+    before = _query(out, counts_sql)[0]
+    assert before["a"] >= 5 and before["q"] >= 5
+    assert (before["a"], before["e"], before["q"]) == (before["ua"], before["ue"], before["uq"])
+
+    second = run_newsbeam("run", "--output", str(out))
+    assert second.returncode == 0, second.stderr
+    assert _query(out, counts_sql)[0] == before
+    assert f"{before['a']} already stored unchanged" in second.stdout
+
+    articles = pads.dataset(out / "articles", format="parquet", partitioning="hive").to_table()
+    assert "date" in articles.column_names and articles.num_rows == before["a"]
+    days = duckdb.sql(
+        f"SELECT DISTINCT date FROM read_parquet('{out}/quotes/*/*.parquet', hive_partitioning=true)"
+    ).fetchall()
+    assert days and all(str(day).startswith("20") for (day,) in days)
+
+
+def _bad_inputs(folder: Path) -> dict[str, Path]:
+    """One file per class of bad input, each with the reason code it must produce."""
+    folder.mkdir()
+    (folder / "good.txt").write_text('Harbour news\n\n"The ferry runs again," Mayor Ana Lima said on Monday.\n')
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    whole = gzip.compress(("Title: Cut\n\n" + "A sentence about the harbour. " * 400).encode())
+    (folder / "cut.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (folder / "lines.jsonl").write_text(
+        json.dumps({"title": "Fine", "text": "A fine line of news about the port.", "url": "https://x.example/fine"})
+        + "\n{not json\n"
+        + json.dumps({"title": "No text here", "url": "https://x.example/none"})
+        + "\n"
+    )
+    (folder / "blank.html").write_text("<html><head><title>t</title></head><body><script>var x = 1;</script></body></html>")
+    (folder / "broken.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><<<>>>&&&')
+    (folder / "huge.txt").write_text("Title: Huge\n\n" + "word " * 30000)
+    return {
+        "empty_file": folder / "empty.txt",
+        "binary_file": folder / "binary.txt",
+        "truncated_gzip": folder / "cut.txt.gz",
+        "malformed_json": folder / "lines.jsonl",
+        "json_without_text": folder / "lines.jsonl",
+        "html_without_text": folder / "blank.html",
+        "malformed_feed": folder / "broken.xml",
+        "too_large": folder / "huge.txt",
+    }
+
+
+def test_each_bad_input_is_a_failures_row_and_the_rest_lands(tmp_path: Path) -> None:
+    expected = _bad_inputs(tmp_path / "in")
+    missing = tmp_path / "in" / "does-not-exist.txt"
+    out = tmp_path / "out"
+    result = run_newsbeam(
+        "run", str(tmp_path / "in"), str(missing), "--output", str(out), "--set", "input.max_article_chars=100000",
+    )
+    assert result.returncode == 0, result.stderr
+    failures = _query(out, "SELECT reason, origin FROM failures")
+    found = {(row["reason"], row["origin"]) for row in failures}
+    for reason, path in expected.items():
+        assert (reason, str(path)) in found, f"no {reason} row for {path.name}: {sorted(found)}"
+    assert any(reason in {"unreadable_path", "no_match"} and "does-not-exist" in origin for reason, origin in found)
+    titles = {row["title"] for row in _query(out, "SELECT title FROM articles")}
+    assert {"Harbour news", "Fine"} <= titles
+    assert "failures" in result.stdout and "truncated_gzip" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--set", "nlp.batch_size=zero"], "nlp.batch_size"),
+        (["--config", "/nonexistent/config.yaml"], "cannot read config"),
+    ],
+)
+def test_a_job_that_cannot_run_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_newsbeam("run", "--output", str(tmp_path / "out"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unwritable_output_exits_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_newsbeam("run", "--output", str(blocker / "out"))
+    assert result.returncode == 2
+    assert "cannot write the dataset" in result.stderr and "Traceback" not in result.stderr
