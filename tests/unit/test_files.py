@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.failures import Reason
+from pipeline.records import Failure, RawDocument
+from pipeline.sources.files import expand_paths, format_hint_for, read_file
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "b.txt").write_text("b")
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "sub" / "c.md").write_text("c")
+    (tmp_path / "sub" / "deeper" / "d.txt").write_text("d")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("hidden")
+    (tmp_path / ".DS_Store").write_text("hidden")
+    (tmp_path / "empty").mkdir()
+    return tmp_path
+
+
+def test_folder_is_walked_recursively_sorted_without_hidden_entries(tree: Path) -> None:
+    paths, failures = expand_paths([str(tree)])
+    assert failures == []
+    assert paths == [str(tree / name) for name in ("a.json", "b.txt", "sub/c.md", "sub/deeper/d.txt")]
+
+
+def test_recursive_glob_and_duplicates_give_each_path_once(tree: Path) -> None:
+    paths, failures = expand_paths([str(tree / "**" / "*.txt"), str(tree / "b.txt"), str(tree / "sub")])
+    assert failures == []
+    assert paths == sorted({str(tree / "b.txt"), str(tree / "sub/deeper/d.txt"), str(tree / "sub/c.md")})
+
+
+def test_relative_specs_become_absolute(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tree)
+    paths, _ = expand_paths(["b.txt"])
+    assert paths == [str(tree / "b.txt")]
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ("nothing-*.txt", Reason.NO_MATCH),
+        ("empty", Reason.NO_MATCH),
+        ("missing.txt", Reason.UNREADABLE_PATH),
+        ("broken-link.txt", Reason.UNREADABLE_PATH),
+    ],
+)
+def test_specs_that_give_no_file_are_failures(tree: Path, spec: str, reason: Reason) -> None:
+    os.symlink(tree / "nowhere", tree / "broken-link.txt")
+    paths, failures = expand_paths([str(tree / spec), str(tree / "b.txt")])
+    assert paths == [str(tree / "b.txt")]
+    assert [(failure.stage, failure.reason) for failure in failures] == [("read", reason.value)]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("a.txt", "text"), ("a.MD", "text"), ("a.json", "json"), ("a.jsonl.gz", "jsonl"), ("a.ndjson", "jsonl"),
+        ("a.htm", "html"), ("a.html.gz", "html"), ("a.rss", "feed"), ("a.atom", "feed"), ("a.rdf", "feed"),
+        ("a.xml", "feed"), ("a.gz", None), ("a.pdf", None), ("README", None),
+    ],
+)
+def test_format_hint_comes_from_the_extension(name: str, hint: str | None) -> None:
+    assert format_hint_for(name) == hint
+
+
+def test_plain_file_is_read_with_its_hint(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(b"Some text")
+    assert read_file(str(path), max_bytes=100) == RawDocument(origin=str(path), data=b"Some text", format_hint="text")
+
+
+@pytest.mark.parametrize("name", ["story.txt.gz", "story-without-extension"])
+def test_gzip_is_recognised_by_its_magic_bytes(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"first ") + gzip.compress(b"second"))  # two members: one valid file
+    result = read_file(str(path), max_bytes=100)
+    assert isinstance(result, RawDocument)
+    assert result.data == b"first second"
+
+
+def _failure_reason(path: Path, *, max_bytes: int = 1000) -> str:
+    result = read_file(str(path), max_bytes=max_bytes)
+    assert isinstance(result, Failure), result
+    assert result.stage == "read"
+    return result.reason
+
+
+@pytest.mark.parametrize("cut", [-10, -4, 15, 3])
+def test_truncated_gzip_is_a_failure(tmp_path: Path, cut: int) -> None:
+    whole = gzip.compress(b"news " * 200)
+    path = tmp_path / "cut.txt.gz"
+    path.write_bytes(whole[:cut])
+    assert _failure_reason(path) == Reason.TRUNCATED_GZIP
+
+
+def test_corrupt_gzip_is_a_failure(tmp_path: Path) -> None:
+    whole = gzip.compress(b"news " * 200)
+    path = tmp_path / "corrupt.gz"
+    path.write_bytes(whole[:12] + b"\xff" * 8 + whole[20:])
+    assert _failure_reason(path) == Reason.TRUNCATED_GZIP
+
+
+def test_gzip_bomb_stops_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(gzip.compress(b"\0" * 50_000_000))  # about 50 KB on disk
+    assert _failure_reason(path, max_bytes=1_000_000) == Reason.TOO_LARGE
+
+
+def test_file_over_the_limit_is_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 1001)
+    assert _failure_reason(path, max_bytes=1000) == Reason.TOO_LARGE
+    assert isinstance(read_file(str(path), max_bytes=1001), RawDocument)
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t ", gzip.compress(b"")])
+def test_empty_file_is_a_failure(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    assert _failure_reason(path) == Reason.EMPTY_FILE
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    assert _failure_reason(tmp_path / "missing.txt") == Reason.UNREADABLE_PATH
+
+
+def test_folder_is_unreadable_as_a_file(tmp_path: Path) -> None:
+    assert _failure_reason(tmp_path) == Reason.UNREADABLE_PATH
+
+
+def test_broken_symlink_is_unreadable(tmp_path: Path) -> None:
+    link = tmp_path / "link.txt"
+    os.symlink(tmp_path / "gone.txt", link)
+    assert _failure_reason(link) == Reason.UNREADABLE_PATH
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert _failure_reason(fifo) == Reason.UNREADABLE_PATH
