@@ -43,10 +43,13 @@ def parse_json(
         return [_malformed(origin, error.msg, locator=f"line {error.lineno}", snippet=text)]
     except (ValueError, RecursionError) as error:  # huge integers, absurd nesting
         return [_malformed(origin, str(error) or type(error).__name__, locator=None, snippet=text)]
+    records = list_records(document)
+    if not records:
+        return [make_failure(STAGE, Reason.JSON_WITHOUT_TEXT, origin, "no records in the document", snippet=text)]
     defaults = {"source": source, "language": language}
     return [
         record_to_article(record, origin=origin, locator=f"item {number}", fields=fields, ingested_at=ingested_at, **defaults)
-        for number, record in enumerate(list_records(document), start=1)
+        for number, record in enumerate(records, start=1)
     ]
 
 

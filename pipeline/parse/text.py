@@ -120,7 +120,8 @@ def split_title_line(text: str) -> tuple[Optional[str], str]:
     heading = _MARKDOWN_HEADING.match(first)
     if heading:
         return heading.group(1), "\n".join(lines[1:])
-    followed_by_blank = len(lines) > 1 and not lines[1].strip()
+    # A final newline is no blank line: "One line.\n" is a body, "Headline\n\n" a title with no body.
+    followed_by_blank = len(lines) > 2 and not lines[1].strip()
     if followed_by_blank and len(first) <= _MAX_TITLE_CHARS and find_dateline(first) is None:
         return first, "\n".join(lines[2:])
     return None, text

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipeline.failures import Reason
+from pipeline.parse.feeds import parse_feed
+from pipeline.records import Article, Failure
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+def _parse(name: str, **kwargs: object) -> list:
+    return parse_feed((FIXTURES / name).read_bytes(), origin=name, ingested_at=NOW, **kwargs)
+
+
+def test_rss_entries_content_summary_and_missing_text() -> None:
+    full, summary_only, empty = _parse("feed.rss", feed_url="https://example.com/feed.rss")
+    assert full.body == "Full text, first paragraph.\nSecond paragraph with a link."
+    assert full.summary == "Short summary."
+    assert (full.title, full.url) == ("Ministers meet & agree", "https://example.com/news/1")
+    assert (full.source, full.feed_url, full.language) == ("Example Wire", "https://example.com/feed.rss", "en-us")
+    assert full.authors == ("Ann Lee",)
+    assert full.published_at == datetime(2024, 5, 18, 7, tzinfo=timezone.utc)
+    assert (summary_only.body, summary_only.summary) == ("Only a description here.", None)
+    assert summary_only.published_at == datetime(2024, 5, 19, 5, tzinfo=timezone.utc)
+    assert isinstance(empty, Failure) and (empty.reason, empty.locator) == (Reason.ENTRY_WITHOUT_TEXT, "entry 3")
+
+
+def test_known_source_wins_over_the_feed_title() -> None:
+    assert _parse("feed.rss", source="Configured Name")[0].source == "Configured Name"
+
+
+def test_atom_entry() -> None:
+    [entry] = _parse("feed.atom")
+    assert (entry.title, entry.body, entry.url) == ("Atom entry", "Atom body text.", "https://example.com/atom/1")
+    assert entry.authors == ("Bo Chen", "Ann Lee")
+    assert entry.published_at == datetime(2024, 5, 18, 18, 30, 2, tzinfo=timezone.utc)
+
+
+def test_json_feed() -> None:
+    article, failure = _parse("feed.json")
+    assert (article.body, article.source, article.authors) == ("JSON feed body.", "Example JSON Feed", ("Ann Lee",))
+    assert article.published_at == datetime(2024, 5, 18, 8, tzinfo=timezone.utc)
+    assert (failure.reason, failure.locator) == (Reason.ENTRY_WITHOUT_TEXT, "entry 2")
+
+
+@pytest.mark.parametrize(
+    ("name_or_bytes", "reason"),
+    [
+        ("malformed.xml", Reason.MALFORMED_FEED),
+        ("empty-feed.rss", Reason.FEED_WITHOUT_ENTRIES),
+        (b"just some words, no XML", Reason.MALFORMED_FEED),
+        (b'{"not": "a json feed"}', Reason.MALFORMED_FEED),
+        (b'{"version": "https://jsonfeed.org/version/1", "items": []}', Reason.FEED_WITHOUT_ENTRIES),
+    ],
+)
+def test_feeds_without_any_entry(name_or_bytes: str | bytes, reason: Reason) -> None:
+    data = name_or_bytes if isinstance(name_or_bytes, bytes) else (FIXTURES / name_or_bytes).read_bytes()
+    [failure] = parse_feed(data, origin="f", ingested_at=NOW)
+    assert isinstance(failure, Failure) and failure.reason == reason
+
+
+def test_a_path_or_url_as_content_is_never_opened(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.rss"
+    secret.write_bytes((FIXTURES / "feed.rss").read_bytes())
+    for data in (str(secret).encode(), b"https://example.invalid/feed.rss"):
+        results = parse_feed(data, origin="f", ingested_at=NOW)
+        assert not any(isinstance(result, Article) for result in results)
+
+
+def test_entity_expansion_bomb_is_refused_quickly() -> None:
+    levels = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{levels}]><rss version="2.0"><channel><item>' \
+           "<title>t</title><description>&l9;</description></item></channel></rss>"
+    [failure] = parse_feed(bomb.encode(), origin="bomb.xml", ingested_at=NOW)
+    assert failure.reason == Reason.MALFORMED_FEED
+
+
+def test_header_charset_decodes_a_feed_without_declaration() -> None:
+    rss = "<rss version='2.0'><channel><item><description>Caf\u00e9 \u201cquote\u201d</description></item></channel></rss>"
+    [article] = parse_feed(rss.encode("cp1252"), origin="f", ingested_at=NOW, content_type="application/rss+xml; charset=windows-1252")
+    assert article.body == "Caf\u00e9 \u201cquote\u201d"
