@@ -151,6 +151,21 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class FeedPoll:
+    """The outcome of polling one feed, carried to the run report.
+
+    The launcher records it in the feed state only after the run's rows are written, so a job that
+    dies before that polls the feed again instead of losing its entries.
+    """
+
+    url: str
+    status: str  # "ok" | "not_modified" | "failed"
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    entry_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TableRow:
     """One row bound for a table partition, or (``row is None``) a tombstone.
 

@@ -7,7 +7,6 @@ that tests and users can add to it, or run it on a runner of their own choosing.
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import time
@@ -23,10 +22,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import Settings
 from pipeline.nlp.annotate import Annotate
-from pipeline.records import Failure
+from pipeline.records import Failure, FeedPoll
 from pipeline.sinks.dataset import prepare_root, remove_partial_files
-from pipeline.sinks.write import WriteDataset, report_path
-from pipeline.stages import Deduplicate, ReadFiles, SkipStored, ToRows
+from pipeline.sinks.write import WriteDataset, read_report
+from pipeline.sources.feed_state import FeedStateStore, state_path
+from pipeline.sources.feedlists import FeedSpec
+from pipeline.sources.feeds import FeedJob
+from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +39,59 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 class InputPlan:
     """What the launcher found in the user's input specs, before any worker reads a byte."""
 
-    paths: list[str]
+    paths: list[str] = field(default_factory=list)
+    feeds: list[FeedSpec] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
 
 
+def is_url(spec: str) -> bool:
+    return "://" in spec and not Path(spec).exists()
+
+
 def plan_inputs(specs: list[str]) -> InputPlan:
+    """Split specs into local files (folders and globs expanded) and feeds (URLs and feed lists).
+
+    Any other scheme than http(s) is still a feed here: the fetcher turns it into a failures row
+    (unsupported scheme) rather than the launcher guessing at it.
+    """
+    from pipeline.sources.feedlists import is_feed_list, load_feed_list
     from pipeline.sources.files import expand_paths
 
-    paths, failures = expand_paths(specs)
-    return InputPlan(paths=paths, failures=failures)
+    feeds: list[FeedSpec] = []
+    failures: list[Failure] = []
+    local: list[str] = []
+    for spec in specs:
+        if is_url(spec):
+            feeds.append(FeedSpec(url=spec))
+        elif Path(spec).is_file() and is_feed_list(spec):
+            listed, problems = load_feed_list(spec)
+            feeds.extend(listed)
+            failures.extend(problems)
+        else:
+            local.append(spec)
+    paths, missing = expand_paths(local) if local else ([], [])
+    unique_feeds = list({feed.url: feed for feed in feeds}.values())
+    return InputPlan(paths=paths, feeds=unique_feeds, failures=[*failures, *missing])
+
+
+def feed_jobs(feeds: list[FeedSpec], store: FeedStateStore) -> list[FeedJob]:
+    """Each feed with the validators and seen ids of its last successful poll."""
+    jobs = []
+    for spec in feeds:
+        state = store.get(spec.url)
+        jobs.append(FeedJob(spec, state.etag, state.last_modified, store.seen_ids(spec.url)))
+    return jobs
+
+
+def record_polls(store: FeedStateStore, polls: list[FeedPoll], *, at: datetime) -> None:
+    """Called once the run's rows are written: only then may a feed's entries count as ingested."""
+    for poll in polls:
+        if poll.status == "ok":
+            store.record_success(poll.url, etag=poll.etag, last_modified=poll.last_modified, entry_ids=poll.entry_ids, at=at)
+        elif poll.status == "not_modified":
+            store.record_not_modified(poll.url, at)
+        else:
+            store.record_failure(poll.url, at)
 
 
 def pipeline_options(settings: Settings) -> PipelineOptions:
@@ -76,15 +122,17 @@ def build_pipeline(
     *,
     run_id: str,
     started_at: datetime,
+    jobs: Optional[list[FeedJob]] = None,
     options: Optional[PipelineOptions] = None,
 ) -> beam.Pipeline:
     """The whole graph: read -> de-duplicate -> skip stored -> annotate -> rows -> write."""
     output = str(Path(settings.output).resolve())
     pipeline = beam.Pipeline(options=options or pipeline_options(settings))
     read = pipeline | "ReadFiles" >> ReadFiles(plan.paths, settings.input, started_at)
+    polled = pipeline | "ReadFeeds" >> ReadFeeds(jobs or [], settings.http, settings.input, started_at)
     launcher_failures = pipeline | "InputFailures" >> beam.Create(plan.failures)
     (
-        (read, launcher_failures)
+        (read, polled, launcher_failures)
         | "AllInputs" >> beam.Flatten()
         | "Deduplicate" >> Deduplicate()
         | "SkipStored" >> SkipStored(output, run_id)
@@ -117,20 +165,29 @@ class RunSummary:
 
 def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
-    started = time.monotonic()
-    started_at = datetime.now(timezone.utc)
     specs = list(specs or settings.inputs or [str(SEEDS_DIR)])
     output = prepare_root(settings.output)
     with dataset_lock(output):
-        remove_partial_files(output)
-        plan = plan_inputs(specs)
-        log.info("newsbeam: %d file(s) to read into %s", len(plan.paths), output)
-        run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-        pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at)
+        return run_plan(settings, plan_inputs(specs), output=output)
+
+
+def run_plan(settings: Settings, plan: InputPlan, *, output: Path) -> RunSummary:
+    """One pipeline run over a planned input; the caller holds the dataset lock."""
+    started = time.monotonic()
+    started_at = datetime.now(timezone.utc)
+    remove_partial_files(output)
+    log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
+    run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    with FeedStateStore(state_path(output)) as store:
+        jobs = feed_jobs(plan.feeds, store)
+        pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at, jobs=jobs)
         result = pipeline.run()
         result.wait_until_finish()
-        counts = json.loads(report_path(str(output), run_id).read_text(encoding="utf-8"))["counts"]
-    return RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=time.monotonic() - started)
+        report = read_report(str(output), run_id)
+        record_polls(store, report["feeds"], at=started_at)
+    return RunSummary(
+        run_id=run_id, output=str(output), counts=report["counts"], seconds=time.monotonic() - started
+    )
 
 
 class DatasetBusy(RuntimeError):

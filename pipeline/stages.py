@@ -13,9 +13,9 @@ from typing import Any, Iterable, Iterator, Optional
 import apache_beam as beam
 from apache_beam.utils.shared import Shared
 
-from pipeline.config import InputSettings
+from pipeline.config import HttpSettings, InputSettings
 from pipeline.failures import Reason, make_failure
-from pipeline.records import Annotated, Article, Failure, Tally, TableRow
+from pipeline.records import Annotated, Article, Failure, FeedPoll, Tally, TableRow
 from pipeline.sinks.dataset import DatasetIndex, load_index
 from pipeline.sinks.rows import article_rows, failure_row, partition_of, tombstones_for_moved_article
 
@@ -62,6 +62,30 @@ class ReadFiles(beam.PTransform):
         )
 
 
+class ReadFeeds(beam.PTransform):
+    """Feed jobs -> Article | Failure | Tally | FeedPoll, one poll per feed, spread over workers."""
+
+    def __init__(self, jobs: list[Any], http: HttpSettings, inputs: InputSettings, ingested_at: datetime):
+        super().__init__()
+        self._jobs = jobs
+        self._http = http
+        self._inputs = inputs
+        self._ingested_at = ingested_at
+
+    def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
+        from pipeline.sources.feeds import poll_feed
+
+        return (
+            pipeline
+            | "FeedJobs" >> beam.Create(self._jobs)
+            | "SpreadFeeds" >> beam.Reshuffle()
+            | "PollFeeds" >> beam.FlatMap(
+                lambda job, http, inputs, at: poll_feed(job, http, inputs, ingested_at=at),
+                self._http, self._inputs, self._ingested_at,
+            )
+        )
+
+
 # ---------------------------------------------------------------- de-duplication
 
 
@@ -72,6 +96,8 @@ def dedup_key(element: Any) -> str:
         return f"failure:{element.failure_id}"
     if isinstance(element, Tally):
         return f"tally:{element.name}"
+    if isinstance(element, FeedPoll):
+        return f"feedpoll:{element.url}"
     raise TypeError(f"unexpected element {type(element).__name__}")
 
 
@@ -167,7 +193,7 @@ class SkipStored(beam.PTransform):
 
 
 def to_rows(element: Any) -> Iterator[Any]:
-    """Annotated and Failure -> TableRows (and tallies); tombstones and tallies pass through."""
+    """Annotated and Failure -> TableRows (and tallies); tombstones, tallies and feed polls pass through."""
     if isinstance(element, Annotated):
         yield Tally("entities", len(element.entities))
         yield Tally("quotes", len(element.quotes))
@@ -175,7 +201,7 @@ def to_rows(element: Any) -> Iterator[Any]:
     elif isinstance(element, Failure):
         yield Tally(f"failure:{element.reason}")
         yield failure_row(element)
-    elif isinstance(element, (TableRow, Tally)):
+    elif isinstance(element, (TableRow, Tally, FeedPoll)):
         yield element
     else:  # an Article that skipped annotation would be a wiring bug: surface it as a row
         yield failure_row(

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import apache_beam as beam
 
-from pipeline.records import Tally, TableRow
+from pipeline.records import FeedPoll, Tally, TableRow
 from pipeline.sinks.dataset import PartitionWrite, write_bytes_atomically, write_partition
 
 RUNS_DIR = "_runs"
@@ -41,37 +42,55 @@ def write_after(group: tuple[tuple[str, str], Iterable[TableRow]], output: str, 
     yield from write_group(group, output)
 
 
-class SumTallies(beam.CombineFn):
-    def create_accumulator(self) -> Counter:
-        return Counter()
+class BuildReport(beam.CombineFn):
+    """Tallies and feed polls -> the run report: summed counts, and each feed's poll outcome."""
 
-    def add_input(self, accumulator: Counter, tally: Tally) -> Counter:
-        accumulator[tally.name] += tally.count
+    def create_accumulator(self) -> tuple[Counter, dict]:
+        return Counter(), {}
+
+    def add_input(self, accumulator: tuple[Counter, dict], element: Any) -> tuple[Counter, dict]:
+        counts, polls = accumulator
+        if isinstance(element, FeedPoll):
+            polls[element.url] = element
+        else:
+            counts[element.name] += element.count
         return accumulator
 
-    def merge_accumulators(self, accumulators: Iterable[Counter]) -> Counter:
-        merged: Counter = Counter()
-        for accumulator in accumulators:
-            merged.update(accumulator)
-        return merged
+    def merge_accumulators(self, accumulators: Iterable[tuple[Counter, dict]]) -> tuple[Counter, dict]:
+        counts: Counter = Counter()
+        polls: dict = {}
+        for more_counts, more_polls in accumulators:
+            counts.update(more_counts)
+            polls.update(more_polls)
+        return counts, polls
 
-    def extract_output(self, accumulator: Counter) -> dict[str, int]:
-        return dict(sorted(accumulator.items()))
+    def extract_output(self, accumulator: tuple[Counter, dict]) -> dict[str, Any]:
+        counts, polls = accumulator
+        return {
+            "counts": dict(sorted(counts.items())),
+            "feeds": [asdict(polls[url]) for url in sorted(polls)],
+        }
 
 
 def report_path(output: str, run_id: str) -> Path:
     return Path(output) / RUNS_DIR / f"{run_id}.json"
 
 
-def write_report(counts: dict[str, int], output: str, run_id: str) -> str:
+def write_report(report: dict[str, Any], output: str, run_id: str) -> str:
     path = report_path(output, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(path, json.dumps({"run_id": run_id, "counts": counts}, indent=2).encode())
+    write_bytes_atomically(path, json.dumps({"run_id": run_id, **report}, indent=2).encode())
     return str(path)
 
 
+def read_report(output: str, run_id: str) -> dict[str, Any]:
+    report = json.loads(report_path(output, run_id).read_text(encoding="utf-8"))
+    report["feeds"] = [FeedPoll(**{**poll, "entry_ids": tuple(poll["entry_ids"])}) for poll in report["feeds"]]
+    return report
+
+
 class WriteDataset(beam.PTransform):
-    """TableRow | Tally -> the dataset under ``output`` and ``output/_runs/<run_id>.json``."""
+    """TableRow | Tally | FeedPoll -> the dataset under ``output`` and ``output/_runs/<run_id>.json``."""
 
     def __init__(self, output: str, run_id: str | None = None):
         super().__init__()
@@ -80,7 +99,7 @@ class WriteDataset(beam.PTransform):
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
         output = self._output
-        tallies = elements | "Tallies" >> beam.Filter(lambda element: isinstance(element, Tally))
+        tallies = elements | "Tallies" >> beam.Filter(lambda element: isinstance(element, (Tally, FeedPoll)))
         rows = elements | "Rows" >> beam.Filter(lambda element: isinstance(element, TableRow))
         first = (
             rows
@@ -99,6 +118,6 @@ class WriteDataset(beam.PTransform):
         return (
             (tallies, first, second)
             | "AllTallies" >> beam.Flatten()
-            | "SumTallies" >> beam.CombineGlobally(SumTallies())
+            | "BuildReport" >> beam.CombineGlobally(BuildReport())
             | "WriteReport" >> beam.Map(write_report, output, self.run_id)
         )

@@ -180,15 +180,16 @@ class FeedStateStore:
         due_at = self.get(url).next_due_at(interval_seconds)
         return due_at is None or now >= due_at
 
+    def seen_ids(self, url: str) -> frozenset[str]:
+        """Every entry id recorded for ``url`` (at most ``max_seen_ids``, the most recent)."""
+        with self._lock:
+            rows = self._db.execute("SELECT entry_id FROM seen WHERE url = ?", (url,)).fetchall()
+        return frozenset(entry_id for (entry_id,) in rows)
+
     def unseen(self, url: str, entry_ids: Iterable[str]) -> list[str]:
         """The ids of ``entry_ids`` not yet recorded for ``url``, in their order, without duplicates."""
-        ids = list(dict.fromkeys(entry_ids))
-        with self._lock:
-            seen = {
-                entry_id
-                for (entry_id,) in self._db.execute("SELECT entry_id FROM seen WHERE url = ?", (url,)).fetchall()
-            }
-        return [entry_id for entry_id in ids if entry_id not in seen]
+        seen = self.seen_ids(url)
+        return [entry_id for entry_id in dict.fromkeys(entry_ids) if entry_id not in seen]
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

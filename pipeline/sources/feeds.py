@@ -1,0 +1,124 @@
+"""Polling one live feed: fetch (conditionally), parse its entries, fetch full text where asked.
+
+Plain functions; the Beam adapter is ``pipeline.stages.ReadFeeds``. The feed's state (validators,
+ids already seen) comes in as a snapshot taken by the launcher, and what changed goes out as a
+FeedPoll element, so workers never write the state store (see records.FeedPoll for why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Iterator, Optional
+
+from pipeline.config import HttpSettings, InputSettings
+from pipeline.failures import Reason, make_failure
+from pipeline.parse import parse_document
+from pipeline.parse.normalise import build_article
+from pipeline.records import Article, Failure, FeedPoll, Tally
+from pipeline.sources.feedlists import FeedSpec
+from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
+
+_politeness: dict[float, HostPoliteness] = {}
+
+
+def politeness_gate(min_delay: float) -> HostPoliteness:
+    """One gate per worker process, shared by all the feeds and pages it fetches."""
+    return _politeness.setdefault(min_delay, HostPoliteness(min_delay))
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """What a worker needs to poll one feed: the spec and the launcher's snapshot of its state."""
+
+    spec: FeedSpec
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    seen_ids: frozenset[str] = frozenset()
+
+
+def poll_feed(
+    job: FeedJob, http: HttpSettings, inputs: InputSettings, *, ingested_at: datetime
+) -> Iterator[Any]:
+    """One feed -> Articles, Failures, tallies and one FeedPoll; never raises."""
+    spec = job.spec
+    gate = politeness_gate(http.min_host_delay)
+    try:
+        result = fetch(spec.url, http, etag=job.etag, last_modified=job.last_modified, politeness=gate)
+        if isinstance(result, Failure):
+            yield Tally("feeds_failed")
+            yield result
+            yield FeedPoll(spec.url, "failed")
+            return
+        if result.not_modified:
+            yield Tally("feeds_not_modified")
+            yield FeedPoll(spec.url, "not_modified", result.etag or job.etag, result.last_modified or job.last_modified)
+            return
+        yield Tally("feeds_fetched")
+        raw = to_raw_document(result, format_hint="feed", source=spec.name, feed_url=spec.url, language=spec.language)
+        full_text = http.fetch_full_text if spec.full_text is None else spec.full_text
+        entry_ids: list[str] = []
+        for parsed in parse_document(raw, inputs, ingested_at=ingested_at):
+            if isinstance(parsed, Article):
+                entry_ids.append(parsed.article_id)
+                if full_text and parsed.article_id in job.seen_ids:
+                    # Its full text is stored already; the feed's summary must not replace it.
+                    yield Tally("feed_entries_seen")
+                    continue
+                if full_text and needs_full_text(parsed):
+                    yield from with_full_text(parsed, http, inputs, gate=gate, ingested_at=ingested_at)
+                    continue
+                yield Tally("articles_read")
+            yield parsed
+        yield FeedPoll(spec.url, "ok", result.etag, result.last_modified, tuple(entry_ids))
+    except Exception as error:  # noqa: BLE001 - a bug here costs one feed one poll, never the job
+        yield make_failure("fetch", Reason.INTERNAL_ERROR, spec.url, f"{type(error).__name__}: {error}")
+        yield FeedPoll(spec.url, "failed")
+
+
+def needs_full_text(article: Article) -> bool:
+    """True when the entry carried only its summary (the parser then uses the summary as the body)."""
+    return bool(article.url) and (not article.summary or article.body.strip() == article.summary.strip())
+
+
+def with_full_text(
+    entry: Article, http: HttpSettings, inputs: InputSettings, *, gate: HostPoliteness, ingested_at: datetime
+) -> Iterator[Any]:
+    """The entry with its linked page's main text as body; or, if that fails, a failure and the entry as it was."""
+    assert entry.url is not None
+    page = fetch(entry.url, http, politeness=gate)
+    problem: Optional[str] = None
+    if isinstance(page, Failure):
+        problem = f"{page.reason}: {page.detail}"
+    elif isinstance(page, FetchResult) and not page.not_modified:
+        raw = to_raw_document(page, format_hint="html", source=entry.source, feed_url=entry.feed_url)
+        articles = [item for item in parse_document(raw, inputs, ingested_at=ingested_at) if isinstance(item, Article)]
+        if articles:
+            yield Tally("articles_read")
+            yield Tally("full_texts_fetched")
+            yield merge_full_text(entry, articles[0])
+            return
+        problem = "the linked page has no main text"
+    else:
+        problem = "the linked page answered 304 without having been asked conditionally"
+    yield make_failure("fulltext", Reason.FULLTEXT_FAILED, entry.url, problem, locator=entry.feed_url)
+    yield Tally("articles_read")
+    yield entry
+
+
+def merge_full_text(entry: Article, page: Article) -> Article:
+    """The feed's metadata, the page's text: the entry's id and URL stay, so the article is the same one."""
+    rebuilt = build_article(
+        body=page.body,
+        origin=entry.origin,
+        ingested_at=entry.ingested_at,
+        url=entry.url,
+        title=entry.title or page.title,
+        source=entry.source or page.source,
+        feed_url=entry.feed_url,
+        summary=entry.summary,
+        authors=entry.authors or page.authors,
+        language=entry.language or page.language,
+        published_at=entry.published_at or page.published_at,
+    )
+    return replace(rebuilt, article_id=entry.article_id)
