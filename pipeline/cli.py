@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="*", help="files, folders (recursive) and globs; default: the bundled seeds/")
     _add_job_options(run)
 
+    watch = commands.add_parser("watch", help="ingest continuously: poll feeds and folders every interval until stopped")
+    watch.add_argument("inputs", nargs="*", help="feed URLs, feed lists (.yaml/.opml), folders, files and globs")
+    watch.add_argument("--interval", help="time between cycles, e.g. 90s, 5m, 1h (default: watch.interval_seconds)")
+    watch.add_argument("--cycles", type=int, help="stop after this many cycles (default: until SIGINT/SIGTERM)")
+    _add_job_options(watch)
+
     query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures)")
     query.add_argument("sql")
     query.add_argument("--data", default="output", help="the dataset folder (default: ./output)")
@@ -44,6 +50,8 @@ def _add_job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--workers", type=int, help="worker processes (more than 1 runs the multi-process runner)")
     command.add_argument("--runner", choices=("local", "multiprocess", "dask", "dataflow", "flink", "spark"))
     command.add_argument("--dask-address", help="tcp://HOST:8786 of a Dask scheduler (with --runner dask)")
+    command.add_argument("--allow-private-hosts", action="store_true",
+                         help="let feeds and links resolve to loopback, private or link-local addresses")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
@@ -55,6 +63,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         return evaluate_main(args.args)
     if args.command == "query":
         return _query(args)
+    if args.command == "watch":
+        return _watch(args)
     return _run(args)
 
 
@@ -72,6 +82,12 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
         overrides.append(f"runner.name={args.runner}")
     if args.dask_address:
         overrides.append(f"runner.dask_address={args.dask_address}")
+    if args.allow_private_hosts:
+        overrides.append("http.allow_private_hosts=true")
+    if getattr(args, "interval", None):
+        from pipeline.sources.feedlists import parse_duration
+
+        overrides.append(f"watch.interval_seconds={parse_duration(args.interval)}")
     return load_settings(args.config, overrides)
 
 
@@ -88,6 +104,22 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     print(format_summary(summary))
+    return EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError
+    from pipeline.run import DatasetBusy
+    from pipeline.sinks.dataset import DatasetError
+    from pipeline.watch import watch
+
+    _configure_logging(quiet=args.quiet)
+    try:
+        settings = _settings_from(args)
+        watch(settings, args.inputs or None, max_cycles=args.cycles)
+    except (ConfigError, DatasetError, DatasetBusy, ValueError) as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
