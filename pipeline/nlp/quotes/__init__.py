@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from pipeline.nlp.quotes.candidate import Candidate
 from pipeline.nlp.quotes.direct import find_direct
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
+from pipeline.nlp.quotes.fragments import find_fragment_quotes
 from pipeline.nlp.quotes.indirect import find_indirect
 from pipeline.nlp.quotes.speakers import Resolution, SpeakerRef, SpeakerResolver
 from pipeline.records import Entity, Quote, stable_id
@@ -42,8 +43,9 @@ def extract_quotes(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> t
 def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
     index = DocIndex(doc, entities)
     direct = find_direct(index)
-    taken = SpanSet([(span.start, span.end) for candidate in direct for span in candidate.spans])
-    candidates = sorted(direct + find_indirect(index, taken=taken), key=lambda candidate: candidate.spans[0].start)
+    indirect = find_indirect(index, taken=_span_set(direct))
+    fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
+    candidates = sorted(direct + indirect + fragments, key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index)
     quotes: list[Quote] = []
     previous: tuple[Quote, SpeakerRef, Resolution] | None = None
@@ -55,10 +57,14 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
         else:
             ref, resolution = candidate.speaker, resolver.resolve(candidate.speaker)
             resolver.remember(ref.start, resolution.entity)
-        quote = _to_quote(candidate, ref, resolution, article_id, doc.text)
+        quote = _to_quote(candidate, ref, resolution, article_id, index.text)
         quotes.append(quote)
         previous = (quote, ref, resolution)
     return tuple(quotes)
+
+
+def _span_set(candidates: list[Candidate]) -> SpanSet:
+    return SpanSet([(span.start, span.end) for candidate in candidates for span in candidate.spans])
 
 
 def _to_quote(candidate: Candidate, ref: SpeakerRef, resolution: Resolution, article_id: str, text: str) -> Quote:

@@ -14,6 +14,7 @@ a direct quote: the indirect extractor makes it a mixed quote with the clause ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from spacy.tokens import Token
 
@@ -31,38 +32,69 @@ _ATTRIBUTED, _CONTINUED = 0.9, 0.6
 
 
 def find_direct(index: DocIndex) -> list[Candidate]:
-    """Direct quotes of the article, split quotes merged, in text order."""
-    found: list[tuple[Candidate, Token | None]] = []
+    """Direct quotes of the article, in text order.
+
+    Quotations of one paragraph that share an attribution become one quote with several spans:
+    the fragments of a split quote ("...," he said, "..."), and a quotation without an
+    attribution of its own next to one that has it ("...," he said. "...").  A paragraph of
+    quotations without any attribution continues the previous speaker.
+    """
+    groups: list[_Group] = []
     for region_index, region in enumerate(index.regions):
-        if _is_fragment(index, region):
+        if is_fragment(index, region):
             continue
         attribution = _attribution(index, region_index)
-        if attribution is None:
-            if len(index.text[region.start:region.end].split()) < _MIN_UNATTRIBUTED_WORDS:
-                continue
-            found.append((Candidate(region.spans, "direct", None, None, _CONTINUED), None))
-            continue
-        cue_token, speaker_head = attribution
-        cue = _cue(cue_token)
-        candidate = Candidate(region.spans, "direct", cue, speaker_phrase(speaker_head), _ATTRIBUTED)
-        previous = found[-1] if found else None
-        if previous and previous[1] is not None and previous[1].i == cue_token.i:
-            # "...," he said, "...": one quote in several fragments around one attribution.
-            merged = Candidate(previous[0].spans + region.spans, "direct", cue, candidate.speaker, _ATTRIBUTED)
-            found[-1] = (merged, cue_token)
+        last = groups[-1] if groups else None
+        same_paragraph = last is not None and index.paragraph_of(last.end) == index.paragraph_of(region.start)
+        if last is not None and same_paragraph and (
+            attribution is None or last.attribution is None or last.attribution[0].i == attribution[0].i
+        ):
+            last.regions.append(region)
+            last.attribution = last.attribution or attribution
         else:
-            found.append((candidate, cue_token))
-    return [candidate for candidate, _ in found]
+            continues = attribution is None and last is not None and _next_paragraph(index.text, last.end, region.open_at)
+            groups.append(_Group([region], attribution, continues=bool(continues)))
+    return [candidate for group in groups if (candidate := _candidate(index, group)) is not None]
 
 
-def _is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
+def _next_paragraph(text: str, end: int, start: int) -> bool:
+    """True when ``start`` is in the paragraph right after the one that holds ``end``."""
+    paragraph_end = text.find("\n", end)
+    return 0 <= paragraph_end < start and not text[paragraph_end:start].strip()
+
+
+@dataclass
+class _Group:
+    """Quotations that form one quote, and their (cue, speaker head) if one was found."""
+
+    regions: list[QuoteRegion]
+    attribution: tuple[Token, Token] | None
+    continues: bool = False  # unattributed, in the paragraph right after another quote
+
+    @property
+    def end(self) -> int:
+        return self.regions[-1].end
+
+
+def _candidate(index: DocIndex, group: _Group) -> Candidate | None:
+    spans = tuple(span for region in group.regions for span in region.spans)
+    if group.attribution is None:
+        words = sum(len(index.text[span.start:span.end].split()) for span in spans)
+        if not group.continues or words < _MIN_UNATTRIBUTED_WORDS:
+            return None
+        return Candidate(spans, "direct", None, None, _CONTINUED)
+    cue_token, speaker_head = group.attribution
+    return Candidate(spans, "direct", _cue(cue_token), speaker_phrase(speaker_head), _ATTRIBUTED)
+
+
+def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
     first = index.token_at(region.open_at)
-    lead = index.text[first.sent.start_char:region.open_at].strip()
+    # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
+    lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
+    lead = index.text[lead_start:region.open_at].strip()
     if not lead or lead.endswith(_LEAD_ENDS):
         return False
-    if "\n" in index.text[first.sent.start_char:region.open_at]:
-        return False  # the sentence splitter ran over a paragraph break
     # `He said "We will win."`: a capitalised quotation right after a cue is a quote of its own.
     before = index.token_at(region.open_at - 1)
     return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
@@ -90,21 +122,31 @@ def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | No
 
 
 def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
-    """Tokens of the sentences around a quotation, within its paragraph."""
+    """Tokens of the sentences around a quotation, within its paragraph (or the colon's)."""
     doc, text = index.doc, index.text
     first, last = index.token_at(start), index.token_at(max(end - 1, start))
-    frame_start, frame_end = first.sent.start, last.sent.end
-    if text[:start].rstrip().endswith(":") and frame_start == first.i and first.i > 0:
-        frame_start = doc[first.i - 1].sent.start  # X said: / "..."
-    after = text[end:end + 40].lstrip(" \t")
-    if frame_end < len(doc) and after[:1].islower():
-        frame_end = doc[frame_end].sent.end  # "...?" he asked.
+    frame_start, frame_end = index.sentence_of(first).start, index.sentence_of(last).end
     paragraph_start = text.rfind("\n", 0, start) + 1
+    colon_at = _last_visible(text, start)
+    if colon_at is not None and text[colon_at] == ":":
+        # X said: "..." — the colon may even end the previous paragraph.
+        frame_start = min(frame_start, index.sentence_of(index.token_at(colon_at)).start)
+        paragraph_start = text.rfind("\n", 0, colon_at) + 1
+    if frame_end < len(doc) and text[end:end + 3].lstrip(" \t")[:1].islower():
+        frame_end = index.sentence_of(doc[frame_end]).end  # "...?" he asked.
     paragraph_end = text.find("\n", end)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
     for token in doc[frame_start:frame_end]:
         if paragraph_start <= token.idx < paragraph_end:
             yield token
+
+
+def _last_visible(text: str, before: int) -> int | None:
+    """Offset of the last non-space character before ``before``."""
+    at = before - 1
+    while at >= 0 and text[at].isspace():
+        at -= 1
+    return at if at >= 0 else None
 
 
 def _cue(token: Token) -> Cue:

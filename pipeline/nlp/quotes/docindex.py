@@ -6,10 +6,11 @@ which keeps the extractor linear-logarithmic in the article length.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.quotes.marks import QuoteRegion, find_quote_regions
 from pipeline.records import Entity
@@ -46,14 +47,18 @@ class DocIndex:
     def __init__(self, doc: Doc, entities: tuple[Entity, ...]) -> None:
         self.doc = doc
         self.text = doc.text
-        self.regions: tuple[QuoteRegion, ...] = find_quote_regions(doc.text)
+        self.regions: tuple[QuoteRegion, ...] = find_quote_regions(self.text)
         # A quotation's extent includes its marks: the marks belong to the quote, not to the frame.
         self._region_starts = [region.open_at for region in self.regions]
         self._region_ends = [
             (region.close_at + 1) if region.close_at is not None else region.end for region in self.regions
         ]
+        self._paragraph_breaks = [match.start() for match in re.finditer("\n", self.text)]
         self._token_starts = [token.idx for token in doc]
-        self.token_region = [self.region_at(token.idx) for token in doc]
+        # Token.sent walks the whole document on every call in spaCy 3; sentence bounds are read once.
+        self._sentence_starts = [token.i for token in doc if token.i == 0 or token.is_sent_start]
+        self._sentence_ends = self._sentence_starts[1:] + [len(doc)]
+        self.token_region = [self.region_at(start) for start in self._token_starts]
         mentions = sorted(
             (MentionRef(m.start, m.end, entity) for entity in entities for m in entity.mentions),
             key=lambda ref: ref.start,
@@ -76,9 +81,18 @@ class DocIndex:
     def region_extent(self, index: int) -> tuple[int, int]:
         return self._region_starts[index], self._region_ends[index]
 
+    def paragraph_of(self, offset: int) -> int:
+        """Number of the paragraph (line) that holds ``offset``."""
+        return bisect_right(self._paragraph_breaks, offset - 1)
+
     def token_at(self, offset: int) -> Token:
         """The token that starts at or before ``offset``."""
         return self.doc[max(bisect_right(self._token_starts, offset) - 1, 0)]
+
+    def sentence_of(self, token: Token) -> Span:
+        """The sentence that holds ``token`` (like ``token.sent``, without walking the document)."""
+        at = bisect_right(self._sentence_starts, token.i) - 1
+        return self.doc[self._sentence_starts[at]:self._sentence_ends[at]]
 
     def in_quote(self, token: Token) -> bool:
         return self.token_region[token.i] is not None

@@ -63,12 +63,12 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
     source = according_to_object(according)
     if source is None:
         return None
-    sentence = according.sent
+    sentence = index.sentence_of(according)
     phrase_start, phrase_end = according.left_edge.i, according.right_edge.i + 1
     doc = index.doc
     pieces = [(sentence.start, phrase_start), (phrase_end, sentence.end)]
     spans = tuple(
-        Span(*_trimmed(doc, first, last)) for first, last in pieces if _has_words(doc, first, last)
+        Span(*trimmed_span(doc, first, last)) for first, last in pieces if _has_words(doc, first, last)
     )
     if not spans:
         return None
@@ -84,10 +84,10 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
 
 
 def _subtree_span(doc: Doc, head: Token) -> tuple[int, int]:
-    return _trimmed(doc, head.left_edge.i, head.right_edge.i + 1)
+    return trimmed_span(doc, head.left_edge.i, head.right_edge.i + 1)
 
 
-def _trimmed(doc: Doc, first: int, last: int) -> tuple[int, int]:
+def trimmed_span(doc: Doc, first: int, last: int) -> tuple[int, int]:
     """Character span of tokens ``[first, last)`` without edge punctuation and spaces."""
     while last - 1 > first and (doc[last - 1].is_punct or doc[last - 1].is_space) and not _is_mark(doc[last - 1]):
         last -= 1

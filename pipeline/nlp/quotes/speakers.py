@@ -141,7 +141,7 @@ class SpeakerResolver:
             if ref.entity.label != "PERSON":
                 continue
             token = self._index.token_at(ref.start)
-            for previous in reversed(doc[max(token.i - 4, token.sent.start):token.i]):
+            for previous in reversed(doc[max(token.i - 4, self._index.sentence_of(token).start):token.i]):
                 if not previous.is_title and previous.lower_ != "of":
                     break
                 titles.setdefault(previous.lemma_.lower(), []).append((ref.start, ref.entity))

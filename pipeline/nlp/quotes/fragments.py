@@ -1,0 +1,84 @@
+"""Mixed quotes built around a quoted fragment that no reporting clause claimed.
+
+``Bush called Trump "unhinged."``, ``Trump mocked Rubio for "having a tough night"``: the
+quotation is part of a verb's object, not of a clausal complement, so the indirect extractor
+(which needs ``ccomp``) misses it.  Here the fragment is followed up the dependency tree to the
+first verb outside the quotation; that verb's subject is the speaker, and the content is what
+the verb governs on the fragment's side (PolNeAR's Content for these is "Trump “unhinged.”").
+A fragment inside the subject (`Its "America First" policy drew fire`) is not a quote.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.nlp.quotes.candidate import Candidate, Cue
+from pipeline.nlp.quotes.cues import cue_lemma, is_cue_verb
+from pipeline.nlp.quotes.direct import is_fragment
+from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
+from pipeline.nlp.quotes.grammar import subject_of
+from pipeline.nlp.quotes.indirect import trimmed_span
+from pipeline.nlp.quotes.speakers import speaker_phrase
+from pipeline.records import Span
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+_MAX_CLIMB = 6
+_CUE_VERB, _OTHER_VERB = 0.75, 0.6
+
+
+def find_fragment_quotes(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
+    """Mixed quotes for quoted fragments that overlap nothing in ``taken``."""
+    found = []
+    for region_index, region in enumerate(index.regions):
+        if taken.overlaps(region.start, region.end) or not is_fragment(index, region):
+            continue
+        candidate = _around(index, region_index)
+        if candidate is not None:
+            found.append(candidate)
+    return found
+
+
+def _around(index: DocIndex, region_index: int) -> Candidate | None:
+    start, end = index.region_extent(region_index)
+    anchor = _attachment(index, start, end)
+    if anchor is None:
+        return None
+    verb, branch = anchor
+    speaker = subject_of(verb)
+    if speaker is None or index.in_quote(speaker) or branch.dep_ in _SUBJECT_DEPS:
+        return None
+    doc = index.doc
+    if branch.i > verb.i:
+        rights = [child for child in verb.rights if not child.is_punct and child.i <= branch.i]
+        first = min((child.left_edge.i for child in rights), default=branch.left_edge.i)
+    else:
+        first = branch.left_edge.i
+    last = max(branch.right_edge.i, index.token_at(end - 1).i)
+    content_start, content_end = trimmed_span(doc, first, last + 1)
+    cue_verb = is_cue_verb(verb)
+    return Candidate(
+        spans=(Span(content_start, content_end),),
+        kind="mixed",
+        cue=Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)),
+        speaker=speaker_phrase(speaker),
+        confidence=_CUE_VERB if cue_verb else _OTHER_VERB,
+    )
+
+
+def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token] | None:
+    """(verb, the verb's child on the path to the quotation) for the quotation at [start, end)."""
+    first, last = index.token_at(start).i, index.token_at(end - 1).i
+    doc = index.doc
+    root = next(
+        (token for token in doc[first:last + 1] if not token.is_punct and not start <= token.head.idx < end), None
+    )
+    if root is None:
+        return None
+    branch, head = root, root.head
+    for _ in range(_MAX_CLIMB):
+        if head.pos_ in ("VERB", "AUX") and not index.in_quote(head):
+            return head, branch
+        if head.head is head:
+            return None
+        branch, head = head, head.head
+    return None
