@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Optional, Union
+from typing import Union
 
 from pipeline.config import InputSettings
 from pipeline.failures import Reason, make_failure
