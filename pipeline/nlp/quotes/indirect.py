@@ -15,14 +15,14 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb
+from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, takes_content
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.speakers import speaker_phrase
 from pipeline.records import Span
 
-_COMPLEMENT_DEPS = frozenset({"ccomp"})
-_INDIRECT, _ACCORDING, _MIXED = 0.75, 0.8, 0.85
+_OBJECT_COMPLEMENTS = frozenset({"oprd", "xcomp", "ccomp", "prep", "advcl"})
+_INDIRECT, _STANCE, _ACCORDING, _MIXED = 0.75, 0.6, 0.8, 0.85
 
 
 def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
@@ -33,7 +33,7 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
             continue
         if is_according_to(token):
             candidate = _according_to(index, token)
-        elif is_cue_verb(token):
+        elif token.pos_ in ("VERB", "AUX"):
             candidate = _reported_clause(index, token)
         else:
             continue
@@ -43,19 +43,33 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
 
 
 def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
-    complement = next((child for child in verb.children if child.dep_ in _COMPLEMENT_DEPS), None)
-    speaker = subject_of(verb)
-    if complement is None or speaker is None or index.in_quote(speaker):
+    contents = [child for child in verb.children if takes_content(verb, child)]
+    if not contents:
         return None
-    start, end = _subtree_span(index.doc, complement)
-    spans = (Span(start, end),)
+    speaker = subject_of(verb)
+    if speaker is None or index.in_quote(speaker):
+        return None
+    # What completes a direct object belongs to the content: "called Trump “unhinged”",
+    # "urged Congress to act", "accused him of lying".
+    if contents[-1].dep_ == "dobj":
+        contents += [child for child in verb.rights if child.i > contents[-1].i and child.dep_ in _OBJECT_COMPLEMENTS]
+    first = contents[0]
+    # For "called for X" the preposition is part of the cue, not of the content.
+    first_token = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
+    last_token = max(child.right_edge.i for child in contents)
+    if first_token > last_token:
+        return None
+    start, end = trimmed_span(index.doc, first_token, last_token + 1)
     mixed = _holds_quotation(index, start, end)
+    clausal = first.dep_ == "ccomp"
+    cue_end = first.idx + len(first) if first.dep_ == "prep" else verb.idx + len(verb)
+    lemma = f"{cue_lemma(verb)} {first.lower_}" if first.dep_ == "prep" else cue_lemma(verb)
     return Candidate(
-        spans=spans,
+        spans=(Span(start, end),),
         kind="mixed" if mixed else "indirect",
-        cue=Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)),
+        cue=Cue(lemma, verb.idx, cue_end),
         speaker=speaker_phrase(speaker),
-        confidence=_MIXED if mixed else _INDIRECT,
+        confidence=_MIXED if mixed else (_INDIRECT if clausal else _STANCE),
     )
 
 
