@@ -1,0 +1,330 @@
+"""`newsbeam watch`: continuous ingestion as a loop of bounded micro-batch runs.
+
+Why not one streaming pipeline: no local Beam runner here runs an unbounded source through a
+GroupByKey (nothing after it ever fires, DESIGN.md), and the graph needs GroupByKeys (de-duplication,
+the partition writer).  So each cycle plans what is due -- feeds whose interval has passed, local files
+that are new or changed -- and runs the very graph `newsbeam run` builds (``run_plan``) over it, as one
+bounded job.  Its rows are queryable when the cycle ends.  On a streaming runner the same transforms
+could sit behind an unbounded source that emits each cycle's plan (see docs/watch.md).
+
+Exactly once across crashes: feed polls (``run_plan``) and file signatures (here) are recorded only
+after the cycle's rows are written; a cycle killed halfway is redone by the next start, and the
+idempotent writer absorbs what it had already written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Optional, TextIO
+
+from pipeline.config import ConfigError, Settings
+from pipeline.failures import Reason
+from pipeline.records import Failure
+from pipeline.run import DatasetBusy, InputPlan, dataset_lock, pipeline_options, plan_inputs, run_plan
+from pipeline.sinks.dataset import DatasetError, prepare_root
+from pipeline.sources.feed_state import FeedStateStore, state_path
+from pipeline.sources.feedlists import FeedSpec
+from pipeline.sources.file_state import FileSignature, FileStateStore, file_state_path, signature_of
+
+log = logging.getLogger(__name__)
+
+# A file modified this recently may still be being written (a copy in progress); it waits one cycle.
+SETTLE_SECONDS = 2.0
+# A feed polled at the start of the last cycle is due at the start of this one, although its recorded
+# attempt time is a few milliseconds later than that cycle's start: allow for that much, and no more.
+MAX_DUE_SLACK_SECONDS = 30.0
+# Errors that are the user's to fix (config, dataset, lock): they end the watch; the CLI exits 2.
+FATAL_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DatasetError, DatasetBusy)
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    """What one cycle reads, and what to record once its rows are written."""
+
+    plan: InputPlan
+    files: dict[str, FileSignature] = field(default_factory=dict)  # to read -> signature as listed
+    present: frozenset[str] = frozenset()  # every file the watched specs match now
+    settling: int = 0  # files skipped this cycle because they were still being written
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.plan.paths or self.plan.feeds)
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    number: int
+    started_at: datetime
+    seconds: float
+    counts: Mapping[str, int] = field(default_factory=dict)
+    files: int = 0
+    feeds: int = 0
+    ran: bool = False
+    error: Optional[str] = None
+
+    def get(self, name: str) -> int:
+        return self.counts.get(name, 0)
+
+
+@dataclass(frozen=True)
+class WatchSummary:
+    cycles: int
+    failed_cycles: int
+    counts: Mapping[str, int]
+
+
+# --------------------------------------------------------------------------- planning (pure-ish)
+
+
+def feed_interval(spec: FeedSpec, default_seconds: float) -> float:
+    return spec.interval_seconds if spec.interval_seconds is not None else default_seconds
+
+
+def due_slack(interval_seconds: float) -> timedelta:
+    return timedelta(seconds=min(interval_seconds * 0.1, MAX_DUE_SLACK_SECONDS))
+
+
+def due_feeds(feeds: list[FeedSpec], store: FeedStateStore, *, default_interval: float, now: datetime) -> list[FeedSpec]:
+    """The feeds whose own interval (or the global one) has passed, failure backoff included."""
+    horizon = now + due_slack(default_interval)
+    return [spec for spec in feeds if store.is_due(spec.url, feed_interval(spec, default_interval), horizon)]
+
+
+def changed_files(
+    paths: list[str],
+    known: Mapping[str, FileSignature],
+    *,
+    now: float,
+    settle_seconds: float = SETTLE_SECONDS,
+) -> tuple[dict[str, FileSignature], frozenset[str], int]:
+    """(new or changed files -> signature, every file still there, how many are still settling).
+
+    ``now`` is wall-clock seconds (mtimes are wall-clock too).
+    """
+    changed: dict[str, FileSignature] = {}
+    present: set[str] = set()
+    settling = 0
+    for path in paths:
+        signature = signature_of(path)
+        if signature is None:
+            continue  # removed since it was listed
+        present.add(path)
+        if known.get(path) == signature:
+            continue
+        if now - signature.mtime_ns / 1e9 < settle_seconds:
+            settling += 1
+            continue
+        changed[path] = signature
+    return changed, frozenset(present), settling
+
+
+def expected_in_a_watch(failure: Failure) -> bool:
+    """An empty inbox folder, or a glob that matches nothing yet, is a normal state for a watch."""
+    if failure.reason != Reason.NO_MATCH.value:
+        return False
+    return Path(failure.origin).is_dir() or any(char in failure.origin for char in "*?[")
+
+
+def plan_cycle(
+    specs: list[str],
+    settings: Settings,
+    *,
+    output: Path,
+    known_files: Mapping[str, FileSignature],
+    now: datetime,
+    settle_seconds: float = SETTLE_SECONDS,
+) -> CyclePlan:
+    """Re-plan the inputs (feed lists are re-read, so edits apply) and keep only what is due."""
+    full = plan_inputs(specs)
+    with FeedStateStore(state_path(output)) as store:
+        feeds = due_feeds(full.feeds, store, default_interval=settings.watch.interval_seconds, now=now)
+    files, present, settling = changed_files(full.paths, known_files, now=now.timestamp(), settle_seconds=settle_seconds)
+    failures = [failure for failure in full.failures if not expected_in_a_watch(failure)]
+    plan = InputPlan(paths=sorted(files), feeds=feeds, failures=failures)
+    return CyclePlan(plan=plan, files=files, present=present, settling=settling)
+
+
+def next_cycle_start(previous_start: float, interval_seconds: float, now: float) -> float:
+    """Cycles start every interval, not an interval after the last one ended; late means now."""
+    return max(previous_start + interval_seconds, now)
+
+
+# --------------------------------------------------------------------------- one cycle
+
+
+def run_cycle(
+    number: int,
+    specs: list[str],
+    settings: Settings,
+    *,
+    output: Path,
+    files_store: FileStateStore,
+    settle_seconds: float = SETTLE_SECONDS,
+    first: bool = False,
+) -> CycleResult:
+    """Plan, run what is due, record the files read; a non-fatal error becomes the result's ``error``."""
+    started = time.monotonic()
+    started_at = datetime.now(timezone.utc)
+    try:
+        cycle = plan_cycle(
+            specs, settings, output=output, known_files=files_store.signatures(), now=started_at, settle_seconds=settle_seconds
+        )
+        if cycle.settling:
+            log.info("watch: %d file(s) still being written, read next cycle", cycle.settling)
+        # Launcher failures (a bad feed list entry) alone start a run only once per watch: they are
+        # rows to record, not new input, and they would otherwise cost a run every cycle.
+        if not cycle.has_work and not (first and cycle.plan.failures):
+            files_store.record({}, present=cycle.present)
+            return CycleResult(number, started_at, time.monotonic() - started)
+        summary = run_plan(settings, cycle.plan, output=output)
+        # Only now are the files' rows in the dataset (run_plan returns after the writer's report).
+        files_store.record(cycle.files, present=cycle.present)
+    except FATAL_ERRORS:
+        raise
+    except Exception as error:  # noqa: BLE001 - a runner hiccup costs one cycle, not the watch
+        log.debug("watch: cycle %d failed", number, exc_info=True)
+        message = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        return CycleResult(number, started_at, time.monotonic() - started, error=message)
+    return CycleResult(
+        number,
+        started_at,
+        time.monotonic() - started,
+        counts=dict(summary.counts),
+        files=len(cycle.plan.paths),
+        feeds=len(cycle.plan.feeds),
+        ran=True,
+    )
+
+
+def failure_count(counts: Mapping[str, int]) -> int:
+    return sum(n for name, n in counts.items() if name.startswith("failure:"))
+
+
+def format_status(result: CycleResult) -> str:
+    """One line per cycle, e.g. ``cycle 3 12:05:00  new 4  changed 0  quotes 9  failures 1  feeds 3 polled / ...``."""
+    clock = result.started_at.astimezone().strftime("%H:%M:%S")
+    head = f"cycle {result.number} {clock}"
+    if result.error:
+        return f"{head}  error {result.error}  {result.seconds:.1f} s (retried next cycle)"
+    get = result.get
+    line = (
+        f"{head}  new {get('rows_added:articles')}  changed {get('changed')}  quotes {get('quotes')}"
+        f"  failures {failure_count(result.counts)}"
+        f"  feeds {result.feeds} polled / {get('feeds_not_modified')} not modified / {get('feeds_failed')} error"
+        f"  files {result.files}  {result.seconds:.1f} s"
+    )
+    return line if result.ran else f"{line}  (nothing due)"
+
+
+def format_final(summary: WatchSummary) -> str:
+    counts = summary.counts
+    return (
+        f"watch stopped after {summary.cycles} cycle(s): {counts.get('rows_added:articles', 0)} new article(s),"
+        f" {counts.get('changed', 0)} changed, {counts.get('quotes', 0)} quote(s), {failure_count(counts)} failure(s)"
+        + (f", {summary.failed_cycles} cycle(s) failed" if summary.failed_cycles else "")
+    )
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set ``stop`` (the cycle in progress finishes); a second one exits at once.
+
+    Exiting mid-write is safe: the writer only ever renames complete files into place, and nothing is
+    recorded as ingested before its rows are written, so the next start redoes the cycle.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread; the caller owns ``stop``
+        return
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            os.write(2, b"newsbeam watch: stopping now\n")
+            os._exit(128 + signum)
+        stop.set()
+        # os.write, not print: a handler may interrupt a print of the main thread
+        os.write(2, b"newsbeam watch: stopping after the current cycle (signal again to stop now)\n")
+
+    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def watch(
+    settings: Settings,
+    specs: Optional[list[str]] = None,
+    max_cycles: Optional[int] = None,
+    *,
+    stop: Optional[threading.Event] = None,
+    on_cycle: Optional[Callable[[CycleResult], None]] = None,
+    settle_seconds: float = SETTLE_SECONDS,
+    out: Optional[TextIO] = None,
+) -> WatchSummary:
+    """Ingest ``specs`` (or ``settings.inputs``) every ``settings.watch.interval_seconds`` until stopped.
+
+    Stops after ``max_cycles`` cycles, when ``stop`` is set (by ``on_cycle``, another thread, or
+    SIGINT/SIGTERM), or on a fatal error (ConfigError, DatasetError, DatasetBusy), which propagates.
+    """
+    specs = list(specs or settings.inputs)
+    if not specs:
+        raise ConfigError("watch needs something to watch: feed URLs, feed lists, folders, files or globs")
+    if max_cycles is not None and max_cycles < 1:
+        raise ConfigError(f"--cycles must be at least 1, got {max_cycles}")
+    pipeline_options(settings)  # a bad runner setting fails now, with exit 2, not every cycle
+    interval = settings.watch.interval_seconds
+    out = out or sys.stdout
+    stop = stop or threading.Event()
+    output = prepare_root(settings.output)
+    totals: Counter = Counter()
+    cycles = failed = 0
+    # The lock is held for the whole watch, so no `newsbeam run` can interleave with a cycle.
+    with dataset_lock(output), stop_on_signals(stop), FileStateStore(file_state_path(output)) as files_store:
+        log.info("newsbeam watch: %s every %s s into %s", ", ".join(specs), f"{interval:g}", output)
+        start = time.monotonic()
+        while True:
+            cycles += 1
+            result = run_cycle(
+                cycles, specs, settings, output=output, files_store=files_store, settle_seconds=settle_seconds, first=cycles == 1
+            )
+            totals.update(result.counts)
+            failed += result.error is not None
+            print(format_status(result), file=out, flush=True)
+            if on_cycle is not None:
+                on_cycle(result)
+            if stop.is_set() or (max_cycles is not None and cycles >= max_cycles):
+                break
+            start = next_cycle_start(start, interval, time.monotonic())
+            if stop.wait(max(0.0, start - time.monotonic())):  # a signal wakes the sleep at once
+                break
+    summary = WatchSummary(cycles=cycles, failed_cycles=failed, counts=dict(totals))
+    print(format_final(summary), file=out, flush=True)
+    return summary
+
+
+__all__ = [
+    "CyclePlan",
+    "CycleResult",
+    "WatchSummary",
+    "changed_files",
+    "due_feeds",
+    "format_status",
+    "next_cycle_start",
+    "plan_cycle",
+    "run_cycle",
+    "watch",
+]
