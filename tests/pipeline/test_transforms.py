@@ -10,7 +10,7 @@ from pathlib import Path
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config import load_settings
@@ -26,8 +26,8 @@ from tests.factories import NOW, annotate_by_hand, make_article
 LOCAL = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
 
 
-def _pipeline() -> TestPipeline:
-    return TestPipeline(options=PipelineOptions(LOCAL))
+def _pipeline() -> BeamTestPipeline:
+    return BeamTestPipeline(options=PipelineOptions(LOCAL))
 
 
 def test_deduplicate_keeps_the_newest_version_and_counts_the_rest() -> None:
