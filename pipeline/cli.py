@@ -162,8 +162,7 @@ def _configure_logging(*, quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S", stream=sys.stderr)
     # Beam logs every stage at INFO; keep the user's terminal for newsbeam's own progress.
-    for noisy in ("apache_beam", "root"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":
