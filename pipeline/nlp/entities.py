@@ -7,8 +7,9 @@ spaCy's NER gives one span per mention and sometimes a different label for the s
 2. a cluster whose name is a contiguous run of tokens of a longer PERSON name ("Lavrov",
    "Sergey" in "Sergey Lavrov") joins that person, whatever label NER gave it.
 
-The canonical name is the longest name in the cluster; the label is the cluster's most frequent
-one, with PERSON winning a tie (it is the most specific of the labels NER confuses).
+The canonical name is the longest name in the cluster; the label is the most frequent label of
+the mentions that spell that name, with PERSON winning a tie (it is the most specific of the
+labels NER confuses).
 """
 
 from __future__ import annotations
@@ -116,8 +117,9 @@ def _to_entity(members: list[_Raw], article_id: str) -> Entity:
     name = max(names, key=lambda text: (
         len(text.split()), not text.isupper(), names[text], -min(m.start for m in members if m.text == text)
     ))
-    # A cluster that absorbed part-of-name mentions is a person whatever NER called those parts.
-    label = "PERSON" if any(m.label == "PERSON" and m.text == name for m in members) else _label_of(members)
+    # The label is read from the mentions of the full name only: a person keeps PERSON however
+    # often NER called a bare surname ORG.
+    label = _label_of([member for member in members if member.text == name])
     mentions = tuple(sorted({Mention(m.start, m.end, m.text) for m in members}, key=lambda m: (m.start, m.end)))
     return Entity(
         entity_id=stable_id(article_id, label, name),

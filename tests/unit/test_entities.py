@@ -1,0 +1,111 @@
+"""Entity grouping on hand-built Docs: the labels are set by hand, so no model is needed."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp.entities import extract_entities
+from pipeline.records import stable_id
+
+_NLP = spacy.blank("en")
+
+
+def make_doc(text: str, ents: list[tuple[str, str]]) -> Doc:
+    """A Doc of ``text`` whose entities are the given (surface, label) pairs, found left to right."""
+    doc = _NLP(text)
+    spans, cursor = [], 0
+    for surface, label in ents:
+        start = text.index(surface, cursor)
+        cursor = start + len(surface)
+        span = doc.char_span(start, cursor, label=label)
+        assert span is not None, surface
+        spans.append(span)
+    doc.ents = spans
+    return doc
+
+
+def by_name(doc: Doc) -> dict:
+    return {entity.name: entity for entity in extract_entities(doc, "a1")}
+
+
+def test_surname_joins_full_name_even_when_labelled_org():
+    doc = make_doc(
+        "Sergey Lavrov spoke. Lavrov added more. Later Lavrov left.",
+        [("Sergey Lavrov", "PERSON"), ("Lavrov", "ORG"), ("Lavrov", "PERSON")],
+    )
+    entities = extract_entities(doc, "a1")
+    assert [(entity.name, entity.label) for entity in entities] == [("Sergey Lavrov", "PERSON")]
+    assert [mention.text for mention in entities[0].mentions] == ["Sergey Lavrov", "Lavrov", "Lavrov"]
+
+
+def test_mentions_are_sorted_character_offsets_into_the_text():
+    text = "Moscow hosted talks. Then Moscow said no."
+    (entity,) = extract_entities(make_doc(text, [("Moscow", "GPE"), ("Moscow", "GPE")]), "a1")
+    assert [(m.start, m.end) for m in entity.mentions] == [(0, 6), (26, 32)]
+    assert all(text[m.start:m.end] == m.text for m in entity.mentions)
+    assert entity.first_offset == 0 and entity.mention_count == 2
+
+
+def test_entity_id_is_stable_from_article_label_and_name():
+    (entity,) = extract_entities(make_doc("NATO met.", [("NATO", "ORG")]), "a1")
+    assert entity.entity_id == stable_id("a1", "ORG", "NATO")
+    assert entity.article_id == "a1"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "name"),
+    [
+        ("He visited the White House today.", "the White House", "ORG", "White House"),
+        ("It is Trump's plan.", "Trump's", "PERSON", "Trump"),
+        ("It is Trump’s plan.", "Trump’s", "PERSON", "Trump"),
+        ("Mr. Trump spoke.", "Mr. Trump", "PERSON", "Trump"),
+        ("The Hague ruled.", "The Hague", "GPE", "Hague"),
+    ],
+)
+def test_names_lose_leading_the_possessives_and_honorifics(text, surface, label, name):
+    (entity,) = extract_entities(make_doc(text, [(surface, label)]), "a1")
+    assert entity.name == name
+    (mention,) = entity.mentions
+    assert text[mention.start:mention.end] == name
+
+
+@pytest.mark.parametrize("label", ["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
+def test_numeric_labels_are_not_entities(label):
+    assert extract_entities(make_doc("On Monday it rose.", [("Monday", label)]), "a1") == ()
+
+
+def test_dateline_capitals_give_way_to_ordinary_spelling():
+    doc = make_doc("MOSCOW, May 18. Moscow said so.", [("MOSCOW", "GPE"), ("Moscow", "GPE")])
+    (entity,) = extract_entities(doc, "a1")
+    assert entity.name == "Moscow" and entity.mention_count == 2
+
+
+def test_part_shared_by_two_people_stays_apart():
+    doc = make_doc(
+        "Hillary Clinton and Bill Clinton came. Clinton spoke.",
+        [("Hillary Clinton", "PERSON"), ("Bill Clinton", "PERSON"), ("Clinton", "PERSON")],
+    )
+    assert set(by_name(doc)) == {"Hillary Clinton", "Bill Clinton", "Clinton"}
+
+
+def test_honorific_form_joins_the_full_name():
+    doc = make_doc("Donald Trump arrived. Mr. Trump spoke.", [("Donald Trump", "PERSON"), ("Mr. Trump", "PERSON")])
+    entities = by_name(doc)
+    assert set(entities) == {"Donald Trump"}
+    assert [m.text for m in entities["Donald Trump"].mentions] == ["Donald Trump", "Trump"]
+
+
+def test_same_name_with_mixed_labels_takes_the_majority_label():
+    doc = make_doc(
+        "Georgia voted. Georgia won. Georgia lost.",
+        [("Georgia", "GPE"), ("Georgia", "GPE"), ("Georgia", "PERSON")],
+    )
+    (entity,) = extract_entities(doc, "a1")
+    assert entity.label == "GPE"
+
+
+def test_punctuation_only_entity_is_dropped():
+    doc = make_doc("Look: -- here.", [("--", "ORG")])
+    assert extract_entities(doc, "a1") == ()
