@@ -290,11 +290,11 @@ def test_watch_runs_max_cycles_and_picks_up_files_added_between_them(tmp_path: P
 def test_cycles_start_every_interval(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(watch_module, "run_plan", FakeRunPlan())
     (tmp_path / "inbox").mkdir()
-    starts: list[float] = []
+    starts: list[datetime] = []
     settings = _settings(tmp_path, "watch.interval_seconds=0.3")
-    watch(settings, [str(tmp_path / "inbox")], max_cycles=3, on_cycle=lambda r: starts.append(time.monotonic()), out=io.StringIO())
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
-    assert all(0.25 < gap < 0.6 for gap in gaps), gaps
+    watch(settings, [str(tmp_path / "inbox")], max_cycles=3, on_cycle=lambda r: starts.append(r.started_at), out=io.StringIO())
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(starts, starts[1:])]
+    assert all(0.29 < gap < 0.6 for gap in gaps), gaps
 
 
 def test_sigterm_stops_after_the_current_cycle_and_restores_handlers(tmp_path: Path, monkeypatch) -> None:
