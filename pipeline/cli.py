@@ -92,11 +92,11 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
 
 
 def _run(args: argparse.Namespace) -> int:
+    _configure_logging(quiet=args.quiet)
     from pipeline.config import ConfigError
     from pipeline.run import DatasetBusy, run
     from pipeline.sinks.dataset import DatasetError
 
-    _configure_logging(quiet=args.quiet)
     try:
         settings = _settings_from(args)
         summary = run(settings, args.inputs or None)
@@ -108,12 +108,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
+    _configure_logging(quiet=args.quiet)
     from pipeline.config import ConfigError
     from pipeline.run import DatasetBusy
     from pipeline.sinks.dataset import DatasetError
     from pipeline.watch import watch
 
-    _configure_logging(quiet=args.quiet)
     try:
         settings = _settings_from(args)
         watch(settings, args.inputs or None, max_cycles=args.cycles)
@@ -159,10 +159,18 @@ def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
 
 
 def _configure_logging(*, quiet: bool) -> None:
+    # force=True: importing Beam may already have given the root logger a default handler.
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                        datefmt="%H:%M:%S", stream=sys.stderr)
+                        datefmt="%H:%M:%S", stream=sys.stderr, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_drop_optional_gcp_notice)
     # Beam logs every stage at INFO; keep the user's terminal for newsbeam's own progress.
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
+
+
+def _drop_optional_gcp_notice(record: logging.LogRecord) -> bool:
+    """Beam warns at import that Google Cloud clients are missing; newsbeam never uses them."""
+    return not record.getMessage().startswith("apitools not found")
 
 
 if __name__ == "__main__":
