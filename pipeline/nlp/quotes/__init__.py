@@ -21,14 +21,12 @@ from pipeline.nlp.quotes.direct import find_direct
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.fragments import find_fragment_quotes
 from pipeline.nlp.quotes.indirect import find_indirect
-from pipeline.nlp.quotes.speakers import Resolution, SpeakerRef, SpeakerResolver
+from pipeline.nlp.quotes.speakers import Resolution, SpeakerResolver
 from pipeline.records import Entity, Quote, stable_id
 
 __all__ = ["extract_quotes"]
 
 _log = logging.getLogger(__name__)
-# A quotation without attribution continues the previous speaker only this close (characters).
-_MAX_CONTINUATION_GAP = 1500
 
 
 def extract_quotes(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
@@ -47,19 +45,11 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
     fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
     candidates = sorted(direct + indirect + fragments, key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index)
-    quotes: list[Quote] = []
-    previous: tuple[Quote, SpeakerRef, Resolution] | None = None
+    quotes = []
     for candidate in candidates:
-        if candidate.speaker is None:
-            if previous is None or candidate.spans[0].start - previous[0].spans[-1].end > _MAX_CONTINUATION_GAP:
-                continue
-            _, ref, resolution = previous
-        else:
-            ref, resolution = candidate.speaker, resolver.resolve(candidate.speaker)
-            resolver.remember(ref.start, resolution.entity)
-        quote = _to_quote(candidate, ref, resolution, article_id, index.text)
-        quotes.append(quote)
-        previous = (quote, ref, resolution)
+        resolution = resolver.resolve(candidate.speaker)
+        resolver.remember(candidate.speaker.start, resolution.entity)
+        quotes.append(_to_quote(candidate, resolution, article_id, index.text))
     return tuple(quotes)
 
 
@@ -67,9 +57,8 @@ def _span_set(candidates: list[Candidate]) -> SpanSet:
     return SpanSet([(span.start, span.end) for candidate in candidates for span in candidate.spans])
 
 
-def _to_quote(candidate: Candidate, ref: SpeakerRef, resolution: Resolution, article_id: str, text: str) -> Quote:
-    spans = candidate.spans
-    cue = candidate.cue
+def _to_quote(candidate: Candidate, resolution: Resolution, article_id: str, text: str) -> Quote:
+    spans, cue, ref = candidate.spans, candidate.cue, candidate.speaker
     return Quote(
         quote_id=stable_id(article_id, *(f"{span.start}-{span.end}" for span in spans)),
         article_id=article_id,
@@ -81,8 +70,8 @@ def _to_quote(candidate: Candidate, ref: SpeakerRef, resolution: Resolution, art
         speaker_start=ref.start,
         speaker_end=ref.end,
         speaker_entity_id=resolution.entity.entity_id if resolution.entity else None,
-        cue=cue.lemma if cue else None,
-        cue_start=cue.start if cue else None,
-        cue_end=cue.end if cue else None,
+        cue=cue.lemma,
+        cue_start=cue.start,
+        cue_end=cue.end,
         confidence=round(candidate.confidence * resolution.confidence, 3),
     )

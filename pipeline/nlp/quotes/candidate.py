@@ -19,6 +19,6 @@ class Cue:
 class Candidate:
     spans: tuple[Span, ...]  # what was said, into doc.text (direct quotes: without the outer marks)
     kind: str  # "direct" | "mixed" | "indirect"
-    cue: Cue | None
-    speaker: SpeakerRef | None  # None: the speaker continues from the previous quote
+    cue: Cue
+    speaker: SpeakerRef
     confidence: float  # how sure the extraction is, before speaker resolution

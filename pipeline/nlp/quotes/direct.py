@@ -4,8 +4,7 @@ For each quotation the attribution is looked for in its frame: the sentences tha
 next sentence when the text after the closing mark runs on in lower case (`"...?" he asked.`),
 and the sentence before when the quotation follows a colon (`Lavrov said: "..."`).  Of the cues
 in the frame (outside any quotation, so "As the president said" inside a quote never counts) the
-one nearest to the marks wins.  A quotation that opens a paragraph without any attribution
-continues the previous speaker.
+one nearest to the marks wins.
 
 A quotation that is only part of a sentence (Macron "confessed ... threat," Lavrov said) is not
 a direct quote: the indirect extractor makes it a mixed quote with the clause around it.
@@ -25,19 +24,20 @@ from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
 from pipeline.nlp.quotes.speakers import speaker_phrase
 
-# Characters that may end the text before a quotation that starts a quote of its own.
-_LEAD_ENDS = (":", ",", "—", "–", "-")
-_MIN_UNATTRIBUTED_WORDS = 4  # shorter unattributed quotations are titles or scare quotes
-_ATTRIBUTED, _CONTINUED = 0.9, 0.6
+# Characters that may end the text before a quotation that starts a quote of its own: a colon,
+# comma or dash after an attribution, or the end of a sentence the splitter did not see.
+_LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
+_ATTRIBUTED = 0.9
 
 
 def find_direct(index: DocIndex) -> list[Candidate]:
     """Direct quotes of the article, in text order.
 
-    Quotations of one paragraph that share an attribution become one quote with several spans:
-    the fragments of a split quote ("...," he said, "..."), and a quotation without an
-    attribution of its own next to one that has it ("...," he said. "...").  A paragraph of
-    quotations without any attribution continues the previous speaker.
+    Quotations that share an attribution become one quote with several spans: the fragments of a
+    split quote ("...," he said, "..."), a quotation of the same paragraph without an attribution
+    of its own ("...," he said. "..."), and a quotation that fills the next paragraph without an
+    attribution (the speaker goes on; PolNeAR annotates these as one Content with the first).
+    Quotations no attribution reaches are not quotes of anyone and are dropped.
     """
     groups: list[_Group] = []
     for region_index, region in enumerate(index.regions):
@@ -45,22 +45,12 @@ def find_direct(index: DocIndex) -> list[Candidate]:
             continue
         attribution = _attribution(index, region_index)
         last = groups[-1] if groups else None
-        same_paragraph = last is not None and index.paragraph_of(last.end) == index.paragraph_of(region.start)
-        if last is not None and same_paragraph and (
-            attribution is None or last.attribution is None or last.attribution[0].i == attribution[0].i
-        ):
+        if last is not None and _joins(index, last, region, attribution):
             last.regions.append(region)
             last.attribution = last.attribution or attribution
         else:
-            continues = attribution is None and last is not None and _next_paragraph(index.text, last.end, region.open_at)
-            groups.append(_Group([region], attribution, continues=bool(continues)))
-    return [candidate for group in groups if (candidate := _candidate(index, group)) is not None]
-
-
-def _next_paragraph(text: str, end: int, start: int) -> bool:
-    """True when ``start`` is in the paragraph right after the one that holds ``end``."""
-    paragraph_end = text.find("\n", end)
-    return 0 <= paragraph_end < start and not text[paragraph_end:start].strip()
+            groups.append(_Group([region], attribution))
+    return [_candidate(group.regions, *group.attribution) for group in groups if group.attribution is not None]
 
 
 @dataclass
@@ -69,21 +59,23 @@ class _Group:
 
     regions: list[QuoteRegion]
     attribution: tuple[Token, Token] | None
-    continues: bool = False  # unattributed, in the paragraph right after another quote
-
-    @property
-    def end(self) -> int:
-        return self.regions[-1].end
 
 
-def _candidate(index: DocIndex, group: _Group) -> Candidate | None:
-    spans = tuple(span for region in group.regions for span in region.spans)
-    if group.attribution is None:
-        words = sum(len(index.text[span.start:span.end].split()) for span in spans)
-        if not group.continues or words < _MIN_UNATTRIBUTED_WORDS:
-            return None
-        return Candidate(spans, "direct", None, None, _CONTINUED)
-    cue_token, speaker_head = group.attribution
+def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: tuple[Token, Token] | None) -> bool:
+    """True when ``region`` continues the quote ``group`` rather than starting a new one."""
+    end = group.regions[-1].end
+    if index.paragraph_of(end) == index.paragraph_of(region.start):
+        return attribution is None or group.attribution is None or group.attribution[0].i == attribution[0].i
+    if attribution is not None:
+        return False
+    # The paragraph right after the group's: nothing but space between its end and the quotation.
+    paragraph_end = index.text.find("\n", end)
+    previous = _last_visible(index.text, region.open_at)
+    return 0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)
+
+
+def _candidate(regions: list[QuoteRegion], cue_token: Token, speaker_head: Token) -> Candidate:
+    spans = tuple(span for region in regions for span in region.spans)
     return Candidate(spans, "direct", _cue(cue_token), speaker_phrase(speaker_head), _ATTRIBUTED)
 
 

@@ -78,6 +78,18 @@ class DocIndex:
         at = bisect_right(self._region_starts, start - 1)
         return at < len(self._region_starts) and self._region_starts[at] < end
 
+    def widen_to_quotations(self, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` grown to hold whole every quotation it cuts (a mixed quote's fragment
+        often runs past the clause the parser gave the cue)."""
+        at = max(bisect_right(self._region_starts, start) - 1, 0)
+        new_start, new_end = start, end
+        while at < len(self._region_starts) and self._region_starts[at] < end:
+            if self._region_ends[at] > start:
+                new_start = min(new_start, self._region_starts[at])
+                new_end = max(new_end, self._region_ends[at])
+            at += 1
+        return new_start, new_end
+
     def region_extent(self, index: int) -> tuple[int, int]:
         return self._region_starts[index], self._region_ends[index]
 

@@ -54,7 +54,7 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
     else:
         first = branch.left_edge.i
     last = max(branch.right_edge.i, index.token_at(end - 1).i)
-    content_start, content_end = trimmed_span(doc, first, last + 1)
+    content_start, content_end = index.widen_to_quotations(*trimmed_span(doc, first, last + 1))
     cue_verb = is_cue_verb(verb)
     return Candidate(
         spans=(Span(content_start, content_end),),

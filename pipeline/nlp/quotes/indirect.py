@@ -63,7 +63,7 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
     last_token = max(child.right_edge.i for child in contents)
     if first_token > last_token:
         return None
-    start, end = trimmed_span(index.doc, first_token, last_token + 1)
+    start, end = index.widen_to_quotations(*trimmed_span(index.doc, first_token, last_token + 1))
     mixed = _holds_quotation(index, start, end)
     clausal = first.dep_ == "ccomp"
     cue_end = first.idx + len(first) if first.dep_ == "prep" else verb.idx + len(verb)

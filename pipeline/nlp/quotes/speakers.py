@@ -145,6 +145,13 @@ class SpeakerResolver:
                 if not previous.is_title and previous.lower_ != "of":
                     break
                 titles.setdefault(previous.lemma_.lower(), []).append((ref.start, ref.entity))
+            # "The mayor, Jane Smith, ..." / "Jane Smith, the mayor, ...": the other noun is a title.
+            name_head = doc[token.i:token.i + len(ref.entity.name.split())].root
+            if name_head.dep_ == "appos":
+                titles.setdefault(name_head.head.lemma_.lower(), []).append((ref.start, ref.entity))
+            for child in name_head.children:
+                if child.dep_ == "appos" and child.pos_ == "NOUN":
+                    titles.setdefault(child.lemma_.lower(), []).append((ref.start, ref.entity))
         return titles
 
     def _is_subject_outside_quote(self, ref: MentionRef) -> bool:
