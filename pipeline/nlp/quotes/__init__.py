@@ -43,7 +43,7 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
     direct = find_direct(index)
     indirect = find_indirect(index, taken=_span_set(direct))
     fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
-    candidates = sorted(direct + indirect + fragments, key=lambda candidate: candidate.spans[0].start)
+    candidates = sorted(_outermost(direct + indirect + fragments), key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index)
     quotes = []
     for candidate in candidates:
@@ -51,6 +51,16 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
         resolver.remember(candidate.speaker.start, resolution.entity)
         quotes.append(_to_quote(candidate, resolution, article_id, index.text))
     return tuple(quotes)
+
+
+def _outermost(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop quotes whose cue lies inside another quote's content.
+
+    "He says he believes his campaign has momentum" is one attribution, to the outer speaker:
+    what the content itself reports is part of what was said (PolNeAR never nests them either).
+    """
+    contents = _span_set(candidates)
+    return [candidate for candidate in candidates if not contents.overlaps(candidate.cue.start, candidate.cue.end)]
 
 
 def _span_set(candidates: list[Candidate]) -> SpanSet:
