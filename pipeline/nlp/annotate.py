@@ -21,6 +21,14 @@ from pipeline.records import Annotated, Article, Tally
 log = logging.getLogger(__name__)
 
 
+def model_kwargs(settings: NlpSettings) -> dict[str, Any]:
+    """How the stage loads its model: only the components the extraction reads from
+    (``required_components()``; the others are removed, never run), minus those ``nlp.disable`` names."""
+    from pipeline.nlp.extract import required_components
+
+    return {"disable": sorted(settings.disable), "keep": sorted(required_components())}
+
+
 def shard_of(element: Any, shards: int) -> int:
     """Spread articles over shards by id, so a shard's batch is stable from run to run."""
     if isinstance(element, Article):
@@ -68,17 +76,22 @@ class _AnnotateShardFn(beam.DoFn):
         self._settings = settings
         self._nlp: Any = None
 
-    def setup(self) -> None:
-        from pipeline.nlp.model import load_model
+    def _model(self) -> Any:
+        """The model, acquired on the first article rather than in ``setup()``: a worker that meets no
+        article (a run where everything is already stored, a shard of only tallies) never imports
+        spaCy nor loads the model, which is most of such a run's cost."""
+        if self._nlp is None:
+            from pipeline.nlp.model import load_model
 
-        settings = self._settings
+            model, kwargs = self._settings.model, model_kwargs(self._settings)
 
-        class _ModelHolder:  # Shared needs a weak-referenceable object
-            def __init__(self) -> None:
-                self.nlp = load_model(settings.model, disable=settings.disable)
+            class _ModelHolder:  # Shared needs a weak-referenceable object
+                def __init__(self) -> None:
+                    self.nlp = load_model(model, **kwargs)
 
-        key = f"{settings.model}|{','.join(settings.disable)}"
-        self._nlp = self._shared_models.acquire(_ModelHolder, tag=key).nlp
+            key = f"{model}|{','.join(kwargs['disable'])}|{','.join(kwargs['keep'])}"
+            self._nlp = self._shared_models.acquire(_ModelHolder, tag=key).nlp
+        return self._nlp
 
     def process(self, shard: tuple[int, Iterable[Any]]) -> Iterator[Any]:
         _, elements = shard
@@ -103,7 +116,7 @@ class _AnnotateShardFn(beam.DoFn):
 
     def _annotate_chunk(self, chunk: list[Article]) -> Iterator[Any]:
         annotated = 0
-        for result in annotate_articles(self._nlp, chunk, batch_size=self._settings.batch_size):
+        for result in annotate_articles(self._model(), chunk, batch_size=self._settings.batch_size):
             annotated += isinstance(result, Annotated)
             yield result
         return annotated

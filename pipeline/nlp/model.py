@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Optional
 
 import spacy
 from spacy.language import Language
@@ -17,23 +18,31 @@ class ModelNotFound(ValueError):
     """The named spaCy pipeline is neither an installed package nor a path to one."""
 
 
-def load_model(name: str, *, disable: Sequence[str] = ()) -> Language:
+def load_model(name: str, *, disable: Sequence[str] = (), keep: Optional[Sequence[str]] = None) -> Language:
     """Return the spaCy pipeline ``name`` with the components in ``disable`` switched off.
 
-    Cached per (name, disable) within a process; raises :class:`ModelNotFound` with a one-line
+    With ``keep``, every component not named in it is removed from the pipeline (not merely
+    disabled), so it never runs and its weights are not held.
+
+    Cached per (name, disable, keep) within a process; raises :class:`ModelNotFound` with a one-line
     message when the pipeline is not installed (nothing is ever downloaded at run time).
     """
     # lru_cache needs hashable arguments, and the order of disabled components does not matter.
-    return _load_cached(name, tuple(sorted(set(disable))))
+    kept = None if keep is None else tuple(sorted(set(keep)))
+    return _load_cached(name, tuple(sorted(set(disable))), kept)
 
 
 @functools.lru_cache(maxsize=None)
-def _load_cached(name: str, disable: tuple[str, ...]) -> Language:
+def _load_cached(name: str, disable: tuple[str, ...], keep: Optional[tuple[str, ...]] = None) -> Language:
     try:
-        return spacy.load(name, disable=list(disable))
+        nlp = spacy.load(name, disable=list(disable))
     except OSError as error:
         # spaCy raises OSError [E050] for an unknown package or path; the message is long and
         # suggests a download, which this pipeline must never do.
         raise ModelNotFound(
             f"spaCy model {name!r} is not installed (install its package or give a path to it)"
         ) from error
+    for component in list(nlp.component_names) if keep is not None else ():
+        if component not in keep:
+            nlp.remove_pipe(component)
+    return nlp
