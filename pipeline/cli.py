@@ -63,9 +63,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         return evaluate_main(args.args)
     if args.command == "query":
         return _query(args)
+    _skip_ipython_probe()
     if args.command == "watch":
         return _watch(args)
     return _run(args)
+
+
+def _skip_ipython_probe() -> None:
+    """Beam asks "is this an IPython session?" by importing IPython, 1.8 s of every run's start-up
+    here. A command-line job never is one: unless IPython is already loaded, mark it unavailable so
+    that the probe's import fails at once and Beam takes its non-interactive path, as it would anyway."""
+    sys.modules.setdefault("IPython", None)  # type: ignore[arg-type]
 
 
 def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to keep --help fast
