@@ -105,6 +105,10 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
             "--runner=DirectRunner",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={runner.workers}",
+            # Each worker process would print some twenty lines of Beam's INFO chatter to the
+            # terminal; keep its warnings and newsbeam's own progress lines.
+            "--default_sdk_harness_log_level=WARNING",
+            '--sdk_harness_log_level_overrides={"pipeline": "INFO"}',
         ]
     elif runner.name == "dask":
         if not runner.dask_address:
