@@ -13,7 +13,18 @@ _SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl"})
 
 
 def subject_of(verb: Token) -> Token | None:
-    """The subject of a verb, climbing through xcomp/conj chains, or None."""
+    """The subject of a verb, climbing through xcomp/conj chains, in the verb's paragraph, or None."""
+    subject = _subject(verb)
+    return subject if subject is not None and same_paragraph(subject, verb) else None
+
+
+def same_paragraph(first: Token, second: Token) -> bool:
+    """No line break between the two tokens (the parser sometimes links a headline to the text)."""
+    low, high = sorted((first.i, second.i))
+    return "\n" not in first.doc[low:high + 1].text
+
+
+def _subject(verb: Token) -> Token | None:
     for _ in range(3):
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS:
@@ -32,10 +43,7 @@ def according_to_object(according: Token) -> Token | None:
     if not is_according_to(according):
         return None
     to = according.doc[according.i + 1]
-    for child in to.children:
-        if child.dep_ == "pobj":
-            return child
-    for child in according.children:  # the parser sometimes hangs X on "according"
-        if child.dep_ == "pobj":
+    for child in [*to.children, *according.children]:  # the parser sometimes hangs X on "according"
+        if child.dep_ == "pobj" and same_paragraph(child, according):
             return child
     return None

@@ -61,6 +61,14 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
     # For "called for X" the preposition is part of the cue, not of the content.
     first_token = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
     last_token = max(child.right_edge.i for child in contents)
+    if first.i > verb.i:
+        # "X says A but B": a conjunct the parser hung on the verb is still what X says, unless
+        # it is an attribution of its own ("X said A and urged B").
+        conjuncts = [
+            child.right_edge.i for child in verb.rights
+            if child.dep_ == "conj" and child.i > last_token and not any(takes_content(child, c) for c in child.children)
+        ]
+        last_token = max([last_token, *conjuncts])
     if first_token > last_token:
         return None
     start, end = index.widen_to_quotations(*trimmed_span(index.doc, first_token, last_token + 1))

@@ -22,7 +22,8 @@ _GROUP_PRONOUNS = frozenset({"they", "them", "we", "us"})
 _GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Dependents that make a noun phrase longer than the speaker's name or description.
-_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "prep"})
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj"})
+_IDENTIFYING_PREPOSITIONS = frozenset({"for", "of", "at", "from", "with"})
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -47,20 +48,30 @@ class Resolution:
 
 
 def speaker_phrase(head: Token) -> SpeakerRef:
-    """The noun phrase headed by ``head``, without relative clauses and trailing punctuation."""
+    """The noun phrase headed by ``head`` within its line, without clauses and edge punctuation."""
+    doc = head.doc
     left, right = head.i, head.i
     for child in head.children:
-        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "prep" and child.i < head.i):
-            if child.dep_ != "prep" or child.lower_ not in ("for", "of", "at", "from", "with"):
-                continue  # keep "a spokeswoman for X", "head of Y": they say who it is
-        left, right = min(left, child.left_edge.i), max(right, child.right_edge.i)
-    doc = head.doc
+        if _identifies(child):
+            left, right = min(left, child.left_edge.i), max(right, child.right_edge.i)
+    # A headline or dateline above is never part of the speaker, whatever the parser attached.
+    while left < head.i and "\n" in doc[left:head.i].text:
+        left += 1
+    while right > head.i and "\n" in doc[head.i:right + 1].text:
+        right -= 1
     while right > left and doc[right].is_punct:
         right -= 1
     while left < right and doc[left].is_punct:
         left += 1
     span = doc[left:right + 1]
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
+
+
+def _identifies(child: Token) -> bool:
+    """True for a dependent that says who the speaker is ("a spokeswoman for X", "Lavrov, the minister")."""
+    if child.dep_ == "prep":
+        return child.lower_ in _IDENTIFYING_PREPOSITIONS
+    return child.dep_ not in _CLAUSE_DEPS
 
 
 class SpeakerResolver:
