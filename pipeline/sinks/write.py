@@ -3,8 +3,18 @@
 Order matters for crash safety. The `articles` table is what tells a later run that an article is
 done (an article stored with the same content hash is skipped), so its partitions are written only
 after every other table's partitions: a job killed in between leaves articles that the next run
-sees as new and writes again, completely. The order is enforced by handing the first phase's
-results to the second as a side input, which works on every runner.
+sees as new and writes again, completely. The order is enforced by data, not by a side input: the
+articles' partition keys only come out of a global Combine whose input also holds every result of
+the first phase, and each articles partition is grouped with its key before it is written.
+
+Why not a side input: the DaskRunner turns a side input into a nested ``compute()`` of the producing
+branch inside every consuming task, outside the main task graph. With the first phase as a side
+input, the whole pipeline (reading and spaCy included) ran again for each articles partition, and
+a ``CombineGlobally`` with defaults (itself a side input) ran the whole job inside one task. Both
+gave the right rows but did the work again (300 articles on two workers: 191 s, against 97 s now).
+The report is therefore combined ``without_defaults`` from a stream that always holds one seed
+tally, so that it is written even for an empty input. The DaskRunner also computes only the graph
+behind the last transform applied: keep the report last and everything else upstream of it.
 """
 
 from __future__ import annotations
@@ -37,9 +47,29 @@ def write_group(group: tuple[tuple[str, str], Iterable[TableRow]], output: str) 
     yield Tally("partitions_written")
 
 
-def write_after(group: tuple[tuple[str, str], Iterable[TableRow]], output: str, _before: Any) -> Iterator[Tally]:
-    """write_group, run only once ``_before`` (the first phase's results) exists."""
-    yield from write_group(group, output)
+def write_gated(group: tuple[tuple[str, str], Iterable[Any]], output: str) -> Iterator[Tally]:
+    """write_group for one articles partition grouped with its gate (a ``None``), which exists only
+    once the first phase is done; the gate is dropped, the rows are written."""
+    key, items = group
+    yield from write_group((key, (item for item in items if item is not None)), output)
+
+
+class PartitionKeys(beam.CombineFn):
+    """Phase-one tallies and articles partition keys -> the set of keys (tallies only make it wait)."""
+
+    def create_accumulator(self) -> set:
+        return set()
+
+    def add_input(self, accumulator: set, element: Any) -> set:
+        if isinstance(element, tuple):
+            accumulator.add(element)
+        return accumulator
+
+    def merge_accumulators(self, accumulators: Iterable[set]) -> set:
+        return set().union(*accumulators)
+
+    def extract_output(self, accumulator: set) -> list[tuple[str, str]]:
+        return sorted(accumulator)
 
 
 class BuildReport(beam.CombineFn):
@@ -108,16 +138,29 @@ class WriteDataset(beam.PTransform):
             | "GroupOther" >> beam.GroupByKey()
             | "WriteOther" >> beam.FlatMap(write_group, output)
         )
-        second = (
+        articles = (
             rows
             | "ArticlesTable" >> beam.Filter(lambda row: row.table == "articles")
             | "KeyArticles" >> beam.Map(lambda row: (partition_key(row), row))
-            | "GroupArticles" >> beam.GroupByKey()
-            | "WriteArticlesLast" >> beam.FlatMap(write_after, output, beam.pvalue.AsList(first))
         )
+        # The gate: one (key, None) per articles partition, out of a Combine that cannot fire before
+        # all of `first` is in, so no articles file is written before the other tables' files.
+        gate = (
+            (first, articles | "ArticlesKeys" >> beam.Map(lambda keyed: keyed[0]))
+            | "AfterOtherTables" >> beam.Flatten()
+            | "CollectKeys" >> beam.CombineGlobally(PartitionKeys()).without_defaults()
+            | "OpenGate" >> beam.FlatMap(lambda keys: [(key, None) for key in keys])
+        )
+        second = (
+            (articles, gate)
+            | "ArticlesAndGate" >> beam.Flatten()
+            | "GroupArticles" >> beam.GroupByKey()
+            | "WriteArticlesLast" >> beam.FlatMap(write_gated, output)
+        )
+        seed = elements.pipeline | "ReportSeed" >> beam.Create([Tally("partitions_written", 0)])
         return (
-            (tallies, first, second)
+            (seed, tallies, first, second)
             | "AllTallies" >> beam.Flatten()
-            | "BuildReport" >> beam.CombineGlobally(BuildReport())
+            | "BuildReport" >> beam.CombineGlobally(BuildReport()).without_defaults()
             | "WriteReport" >> beam.Map(write_report, output, self.run_id)
         )
