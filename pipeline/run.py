@@ -186,12 +186,30 @@ def run_plan(settings: Settings, plan: InputPlan, *, output: Path) -> RunSummary
         jobs = feed_jobs(plan.feeds, store)
         pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at, jobs=jobs)
         result = pipeline.run()
-        result.wait_until_finish()
+        wait_for(result)
         report = read_report(str(output), run_id)
         record_polls(store, report["feeds"], at=started_at)
     return RunSummary(
         run_id=run_id, output=str(output), counts=report["counts"], seconds=time.monotonic() - started
     )
+
+
+def wait_for(result: beam.runners.runner.PipelineResult) -> None:
+    """Wait for the job; raise unless it is DONE, then let go of a Dask client.
+
+    The DaskRunner's result raises a worker's error from ``wait_until_finish`` like the others, but
+    it keeps the ``distributed.Client`` it opened in ``run_pipeline`` connected for as long as the
+    result lives (and it returns no metrics, hence counts come from the run report, never from
+    ``result.metrics()``). Closing it here ends the launcher's connection with the job.
+    """
+    try:
+        state = result.wait_until_finish()
+        if state is not None and state != beam.runners.runner.PipelineState.DONE:
+            raise RuntimeError(f"the pipeline ended in state {state}")
+    finally:
+        client = getattr(result, "client", None)  # DaskRunnerResult only
+        if client is not None:
+            client.close()
 
 
 class DatasetBusy(RuntimeError):
