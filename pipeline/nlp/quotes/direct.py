@@ -27,7 +27,7 @@ from pipeline.nlp.quotes.speakers import speaker_phrase
 # Characters that may end the text before a quotation that starts a quote of its own: a colon,
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
-_ATTRIBUTED = 0.9
+_ATTRIBUTED, _COLON_ONLY = 0.9, 0.7
 
 
 def find_direct(index: DocIndex) -> list[Candidate]:
@@ -76,7 +76,8 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: tup
 
 def _candidate(regions: list[QuoteRegion], cue_token: Token, speaker_head: Token) -> Candidate:
     spans = tuple(span for region in regions for span in region.spans)
-    return Candidate(spans, "direct", _cue(cue_token), speaker_phrase(speaker_head), _ATTRIBUTED)
+    confidence = _COLON_ONLY if cue_token.text == ":" else _ATTRIBUTED
+    return Candidate(spans, "direct", _cue(cue_token), speaker_phrase(speaker_head), confidence)
 
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
@@ -110,7 +111,28 @@ def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | No
         distance = token.idx - end if token.idx >= end else start - (token.idx + len(token))
         if best is None or distance < best[0]:
             best = (distance, token, speaker)
-    return None if best is None else (best[1], best[2])
+    return (best[1], best[2]) if best is not None else _colon_attribution(index, start)
+
+
+def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | None:
+    """(colon, subject) for `Cruz was blunt: "..."`: the colon is the cue (as in PolNeAR)."""
+    colon_at = _last_visible(index.text, start)
+    if colon_at is None or index.text[colon_at] != ":":
+        return None
+    colon = index.token_at(colon_at)
+    if index.in_quote(colon):
+        return None
+    # The subject of the last verb before the colon, on its line ("Cruz" in "Cruz was blunt:"):
+    # the parser often hangs that clause on the quotation, so the tree is no guide here.
+    line_start = index.text.rfind("\n", 0, colon_at) + 1
+    token = colon
+    while token.i > 0 and token.idx > line_start:
+        token = index.doc[token.i - 1]
+        if token.pos_ in ("VERB", "AUX") and not index.in_quote(token):
+            speaker = subject_of(token)
+            if speaker is not None and not index.in_quote(speaker):
+                return colon, speaker
+    return None
 
 
 def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:

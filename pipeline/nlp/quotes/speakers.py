@@ -9,7 +9,7 @@ linked stays as written, with a lower confidence.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -24,6 +24,19 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Dependents that make a noun phrase longer than the speaker's name or description.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj"})
 _IDENTIFYING_PREPOSITIONS = frozenset({"for", "of", "at", "from", "with"})
+# Nouns that describe a person by role: "the minister" may stand for a named person, "the report" may not.
+ROLE_NOUNS = frozenset(
+    """
+    minister diplomat president senator governor official spokesman spokeswoman spokesperson candidate
+    lawmaker mayor chief leader director secretary chairman chairwoman chair ambassador general
+    commander prosecutor judge lawyer attorney congressman congresswoman representative businessman
+    businesswoman billionaire nominee frontrunner front-runner rival opponent host anchor reporter
+    founder executive economist analyst expert professor author actor actress star singer king queen
+    prince princess pope premier chancellor envoy negotiator activist adviser advisor aide strategist
+    manager coach officer sheriff commissioner mogul tycoon politician statesman incumbent challenger
+    hopeful veteran man woman senior owner head counsel investigator researcher scientist doctor
+    """.split()
+)
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -98,19 +111,21 @@ class SpeakerResolver:
         if word in _GROUP_PRONOUNS:
             entity = self._recent(ref.start, person=False)
             return Resolution(entity.name, entity, PRONOUN) if entity else Resolution(ref.text, None, UNRESOLVED)
-        if self._is_definite(ref.head):
+        if self._is_definite(ref.head) and ref.head.lemma_.lower() in ROLE_NOUNS:
+            # "the minister": the person introduced with that title, else the latest person.
             entity = self._titled(ref.head, ref.start)
             if entity is not None:
                 return Resolution(entity.name, entity, TITLED)
-            entity = self._recent(ref.start, person=True, spoken_only=True)
+            entity = self._recent(ref.start, person=True)
             if entity is not None:
                 return Resolution(entity.name, entity, DESCRIBED)
+        # "a spokeswoman for X", "the report", "sources": someone the article does not name.
         return Resolution(ref.text, None, UNRESOLVED)
 
     def remember(self, offset: int, entity: Entity | None) -> None:
-        """Record that ``entity`` spoke at ``offset`` (calls come in reading order)."""
+        """Record that ``entity`` spoke at ``offset``."""
         if entity is not None:
-            self._spoken.append((offset, entity))
+            insort(self._spoken, (offset, entity), key=lambda item: item[0])
 
     def _named(self, ref: SpeakerRef) -> Entity | None:
         """The entity whose mention holds the head, else a person named inside the phrase."""
@@ -122,22 +137,19 @@ class SpeakerResolver:
         persons = [mention.entity for mention in mentions if mention.entity.label == "PERSON"]
         return persons[0] if persons else None
 
-    def _recent(self, offset: int, *, person: bool, spoken_only: bool = False) -> Entity | None:
-        """The latest speaker (or person subject) before ``offset``, within the look-back window."""
-        pools = [self._spoken] if spoken_only else [self._spoken, self._subjects]
+    def _recent(self, offset: int, *, person: bool) -> Entity | None:
+        """The latest speaker or subject before ``offset`` that is a person (or a group), if close enough."""
         best: tuple[int, Entity] | None = None
-        for pool in pools:
+        for pool in (self._spoken, self._subjects):
             at = bisect_right(pool, offset - 1, key=lambda item: item[0]) - 1
-            while at >= 0:
-                candidate = pool[at]
-                if (candidate[1].label == "PERSON") == person and (person or candidate[1].label in _GROUP_LABELS):
-                    if best is None or candidate[0] > best[0]:
-                        best = candidate
+            while at >= 0 and offset - pool[at][0] <= _MAX_LOOKBACK:
+                where, entity = pool[at]
+                if (entity.label == "PERSON") if person else (entity.label in _GROUP_LABELS):
+                    if best is None or where > best[0]:
+                        best = (where, entity)
                     break
                 at -= 1
-        if best is None or offset - best[0] > _MAX_LOOKBACK:
-            return None
-        return best[1]
+        return None if best is None else best[1]
 
     def _titled(self, head: Token, offset: int) -> Entity | None:
         """A person introduced with this title earlier ("Foreign Minister Sergey Lavrov" for "the minister")."""
