@@ -37,15 +37,20 @@ class GoldArticle:
     quoted: tuple[bool, ...]  # per attribution: the content has double quote marks (direct or mixed)
 
 
-def load_articles(path: Path, *, limit: int | None = None) -> list[GoldArticle]:
-    """The primary annotation of each article in a derived PolNeAR ``.jsonl`` file."""
+def load_articles(path: Path, *, limit: int | None = None, two_apostrophes: bool = False) -> list[GoldArticle]:
+    """The primary annotation of each article in a derived PolNeAR ``.jsonl`` file.
+
+    ``two_apostrophes`` also counts content quoted with '' as direct or mixed: the corpus flag
+    looks only for “, ” and ", but the NYT articles quote with '' (1,200 attributions in train,
+    86 in dev), which the extractor rightly reads as quote marks.
+    """
     articles = []
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
             if not record.get("primary"):
                 continue
-            gold = [_gold_attribution(item) for item in record["attributions"] if item["content"]]
+            gold = [_gold_attribution(item, two_apostrophes) for item in record["attributions"] if item["content"]]
             articles.append(GoldArticle(
                 doc_id=record["doc_id"],
                 text=record["text"],
@@ -57,14 +62,17 @@ def load_articles(path: Path, *, limit: int | None = None) -> list[GoldArticle]:
     return articles
 
 
-def _gold_attribution(item: dict) -> tuple[Attribution, bool]:
+def _gold_attribution(item: dict, two_apostrophes: bool) -> tuple[Attribution, bool]:
     sources = tuple((span["start"], span["end"]) for span in item["source"])
     attribution = Attribution(
         content=tuple((span["start"], span["end"]) for span in item["content"]),
         speaker=sources[0] if sources else None,
         gold_sources=sources,
     )
-    return attribution, bool(item["content_has_double_quote_marks"])
+    quoted = bool(item["content_has_double_quote_marks"])
+    if two_apostrophes:
+        quoted = quoted or any("''" in span["text"] for span in item["content"])
+    return attribution, quoted
 
 
 def predict(texts: Iterable[str], *, model: str, batch_size: int = 16) -> Iterator[tuple[Quote, ...]]:
@@ -114,11 +122,12 @@ def format_table(results: dict[tuple[str, float], Scores]) -> str:
     return "\n".join(rows)
 
 
-def as_json(results: dict[tuple[str, float], Scores], *, split: str, articles: int) -> str:
+def as_json(results: dict[tuple[str, float], Scores], *, split: str, articles: int, two_apostrophes: bool) -> str:
     nested: dict[str, dict[str, dict[str, float]]] = {}
     for (subset, threshold), result in results.items():
         nested.setdefault(subset, {})[str(threshold)] = {key: round(value, 4) for key, value in asdict(result).items()}
-    return json.dumps({"split": split, "articles": articles, "scores": nested}, indent=2)
+    summary = {"split": split, "articles": articles, "two_apostrophes": two_apostrophes, "scores": nested}
+    return json.dumps(summary, indent=2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline name or path")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N articles")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument(
+        "--two-apostrophes", action="store_true",
+        help="count gold content quoted with '' (NYT) as direct+mixed too; the corpus flag does not",
+    )
     return parser
 
 
@@ -137,12 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"error: no PolNeAR data at {path}", file=sys.stderr)
         return 2
-    articles = load_articles(path, limit=args.limit)
+    articles = load_articles(path, limit=args.limit, two_apostrophes=args.two_apostrophes)
     results = evaluate(articles, model=args.model)
     if args.json:
-        print(as_json(results, split=args.split, articles=len(articles)))
+        print(as_json(results, split=args.split, articles=len(articles), two_apostrophes=args.two_apostrophes))
     else:
-        print(f"PolNeAR {args.split}: {len(articles)} articles, model {args.model}")
+        marks = ", gold direct+mixed includes ''-quoted content" if args.two_apostrophes else ""
+        print(f"PolNeAR {args.split}: {len(articles)} articles, model {args.model}{marks}")
         print(format_table(results))
     return 0
 
