@@ -18,7 +18,7 @@ from pipeline.nlp.quotes.direct import is_fragment
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import subject_of
 from pipeline.nlp.quotes.indirect import trimmed_span
-from pipeline.nlp.quotes.speakers import speaker_phrase
+from pipeline.nlp.quotes.speakers import is_plausible_source, speaker_phrase
 from pipeline.records import Span
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
@@ -40,13 +40,10 @@ def find_fragment_quotes(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
 
 def _around(index: DocIndex, region_index: int) -> Candidate | None:
     start, end = index.region_extent(region_index)
-    anchor = _attachment(index, start, end)
-    if anchor is None:
+    attachment = _attachment(index, start, end)
+    if attachment is None:
         return None
-    verb, branch = anchor
-    speaker = subject_of(verb)
-    if speaker is None or index.in_quote(speaker) or branch.dep_ in _SUBJECT_DEPS:
-        return None
+    verb, branch, speaker = attachment
     doc = index.doc
     if branch.i > verb.i:
         rights = [child for child in verb.rights if not child.is_punct and child.i <= branch.i]
@@ -55,18 +52,22 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
         first = branch.left_edge.i
     last = max(branch.right_edge.i, index.token_at(end - 1).i)
     content_start, content_end = index.widen_to_quotations(*trimmed_span(doc, first, last + 1))
-    cue_verb = is_cue_verb(verb)
     return Candidate(
         spans=(Span(content_start, content_end),),
         kind="mixed",
         cue=Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)),
         speaker=speaker_phrase(speaker),
-        confidence=_CUE_VERB if cue_verb else _OTHER_VERB,
+        confidence=_CUE_VERB if is_cue_verb(verb) else _OTHER_VERB,
     )
 
 
-def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token] | None:
-    """(verb, the verb's child on the path to the quotation) for the quotation at [start, end)."""
+def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token, Token] | None:
+    """(verb, the verb's child on the path to the quotation, speaker) for the quotation at [start, end).
+
+    Climbs from the quotation to the first verb outside it whose subject can be a source: in
+    "Kiedis said, mentioning the album is “in the home stretch”" the album says nothing, so
+    the climb goes on past "is" to "mentioning", whose subject (through "said") is Kiedis.
+    """
     first, last = index.token_at(start).i, index.token_at(end - 1).i
     doc = index.doc
     root = next(
@@ -76,8 +77,14 @@ def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token] | 
         return None
     branch, head = root, root.head
     for _ in range(_MAX_CLIMB):
+        if branch.dep_ in _SUBJECT_DEPS:
+            return None  # a fragment inside the subject ("Its “America First” policy drew fire")
         if head.pos_ in ("VERB", "AUX") and not index.in_quote(head):
-            return head, branch
+            speaker = subject_of(head)
+            if speaker is not None and not index.in_quote(speaker) and (
+                is_cue_verb(head) or is_plausible_source(index, speaker)
+            ):
+                return head, branch, speaker
         if head.head is head:
             return None
         branch, head = head, head.head

@@ -37,6 +37,16 @@ ROLE_NOUNS = frozenset(
     hopeful veteran man woman senior owner head counsel investigator researcher scientist doctor
     """.split()
 )
+# Nouns for groups of people, who may be sources but never stand for one named person.
+GROUP_NOUNS = frozenset(
+    """
+    people voter supporter critic official protester protestor democrat republican resident fan member
+    source leader observer analyst expert lawmaker activist group campaign team administration
+    government committee party organization agency company newspaper network poll survey report study
+    statement ad website magazine paper station channel court council senate house audience crowd
+    """.split()
+)
+_SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -85,6 +95,19 @@ def _identifies(child: Token) -> bool:
     if child.dep_ == "prep":
         return child.lower_ in _IDENTIFYING_PREPOSITIONS
     return child.dep_ not in _CLAUSE_DEPS
+
+
+def is_plausible_source(index: DocIndex, head: Token) -> bool:
+    """True when ``head`` can be someone who says something: a named person or body, a personal
+    pronoun, or a noun for people ("the minister", "critics"); false for "the album", "the city"."""
+    word = head.lower_
+    if word in _PERSON_PRONOUNS or word in _GROUP_PRONOUNS or word in ("i", "you", "who"):
+        return True
+    if head.lemma_.lower() in ROLE_NOUNS or head.lemma_.lower() in GROUP_NOUNS:
+        return True
+    return any(
+        mention.entity.label in _SOURCE_LABELS for mention in index.mentions_within(head.idx, head.idx + len(head))
+    )
 
 
 class SpeakerResolver:
