@@ -104,8 +104,14 @@ def article_counts(article: GoldArticle, quotes: Sequence[Quote]) -> dict[tuple[
 
 
 def evaluate(articles: Sequence[GoldArticle], *, model: str) -> dict[tuple[str, float], Scores]:
+    """Run the extractor over the articles and score it."""
+    return score(articles, predict((article.text for article in articles), model=model))
+
+
+def score(articles: Sequence[GoldArticle], predictions: Iterable[Sequence[Quote]]) -> dict[tuple[str, float], Scores]:
+    """Scores per (subset, threshold) of the predicted quotes of each article, in order."""
     totals = {(subset, threshold): Counts() for subset in SUBSETS for threshold in THRESHOLDS}
-    for article, quotes in zip(articles, predict((article.text for article in articles), model=model)):
+    for article, quotes in zip(articles, predictions):
         for key, counts in article_counts(article, quotes).items():
             totals[key] = totals[key] + counts
     return {key: scores(counts) for key, counts in totals.items()}
