@@ -97,6 +97,13 @@ class DocIndex:
         """Number of the paragraph (line) that holds ``offset``."""
         return bisect_right(self._paragraph_breaks, offset - 1)
 
+    def paragraph_tokens(self, token: Token) -> tuple[int, int]:
+        """Token indices ``[first, last)`` of the paragraph (line) that holds ``token``."""
+        line = self.paragraph_of(token.idx)
+        start = self._paragraph_breaks[line - 1] + 1 if line > 0 else 0
+        end = self._paragraph_breaks[line] if line < len(self._paragraph_breaks) else len(self.text)
+        return bisect_right(self._token_starts, start - 1), bisect_right(self._token_starts, end - 1)
+
     def token_at(self, offset: int) -> Token:
         """The token that starts at or before ``offset``."""
         return self.doc[max(bisect_right(self._token_starts, offset) - 1, 0)]

@@ -17,7 +17,7 @@ from pipeline.nlp.quotes.cues import cue_lemma, is_cue_verb
 from pipeline.nlp.quotes.direct import is_fragment
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import subject_of
-from pipeline.nlp.quotes.indirect import trimmed_span
+from pipeline.nlp.quotes.indirect import content_span
 from pipeline.nlp.quotes.speakers import is_plausible_source, speaker_phrase
 from pipeline.records import Span
 
@@ -51,9 +51,11 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
     else:
         first = branch.left_edge.i
     last = max(branch.right_edge.i, index.token_at(end - 1).i)
-    content_start, content_end = index.widen_to_quotations(*trimmed_span(doc, first, last + 1))
+    span = content_span(index, first, last + 1, anchor=verb)
+    if span is None:
+        return None
     return Candidate(
-        spans=(Span(content_start, content_end),),
+        spans=(Span(*span),),
         kind="mixed",
         cue=Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)),
         speaker=speaker_phrase(speaker),

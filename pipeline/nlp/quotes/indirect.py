@@ -71,7 +71,10 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         last_token = max([last_token, *conjuncts])
     if first_token > last_token:
         return None
-    start, end = index.widen_to_quotations(*trimmed_span(index.doc, first_token, last_token + 1))
+    span = content_span(index, first_token, last_token + 1, anchor=verb)
+    if span is None:
+        return None
+    start, end = span
     mixed = _holds_quotation(index, start, end)
     clausal = first.dep_ == "ccomp"
     cue_end = first.idx + len(first) if first.dep_ == "prep" else verb.idx + len(verb)
@@ -94,7 +97,9 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
     doc = index.doc
     pieces = [(sentence.start, phrase_start), (phrase_end, sentence.end)]
     spans = tuple(
-        Span(*trimmed_span(doc, first, last)) for first, last in pieces if _has_words(doc, first, last)
+        Span(*span)
+        for first, last in pieces
+        if _has_words(doc, first, last) and (span := content_span(index, first, last, anchor=according))
     )
     if not spans:
         return None
@@ -109,8 +114,14 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
     )
 
 
-def _subtree_span(doc: Doc, head: Token) -> tuple[int, int]:
-    return trimmed_span(doc, head.left_edge.i, head.right_edge.i + 1)
+def content_span(index: DocIndex, first: int, last: int, *, anchor: Token) -> tuple[int, int] | None:
+    """Characters of tokens ``[first, last)`` within ``anchor``'s paragraph (the parser sometimes
+    runs a clause over a paragraph break), trimmed, and grown to hold whole quotations."""
+    low, high = index.paragraph_tokens(anchor)
+    first, last = max(first, low), min(last, high)
+    if first >= last:
+        return None
+    return index.widen_to_quotations(*trimmed_span(index.doc, first, last))
 
 
 def trimmed_span(doc: Doc, first: int, last: int) -> tuple[int, int]:
