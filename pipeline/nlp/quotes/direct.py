@@ -28,6 +28,8 @@ from pipeline.nlp.quotes.speakers import speaker_phrase
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
 _ATTRIBUTED, _COLON_ONLY = 0.9, 0.7
+_NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
+_NAME_TAGS = _NOUN_TAGS | {"DET", "ADJ", "PUNCT", "ADP", "CCONJ", "NUM"}
 
 
 def find_direct(index: DocIndex) -> list[Candidate]:
@@ -103,7 +105,7 @@ def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | No
         if is_according_to(token):
             speaker = according_to_object(token)
         elif is_cue_verb(token):
-            speaker = subject_of(token)
+            speaker = subject_of(token) or _name_before(index, token, end)
         else:
             continue
         if speaker is None or index.in_quote(speaker):
@@ -112,6 +114,23 @@ def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | No
         if best is None or distance < best[0]:
             best = (distance, token, speaker)
     return (best[1], best[2]) if best is not None else _colon_attribution(index, start)
+
+
+def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
+    """The speaker between a closing mark and its cue (`"...," Bozell answers.`, `"...," Brent
+    Bozell III, founder of X, tells ...`) when the parser missed the subject: the words there
+    make a noun phrase, and the last word of its first run of nouns is its head."""
+    doc = index.doc
+    words = [token for token in doc[index.token_at(quote_end).i:cue.i] if token.idx >= quote_end]
+    if not words or any(token.pos_ not in _NAME_TAGS for token in words) or "\n" in doc[words[0].i:cue.i].text:
+        return None
+    head = None
+    for token in words:
+        if token.pos_ in _NOUN_TAGS:
+            head = token
+        elif head is not None:
+            break
+    return head
 
 
 def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | None:
@@ -146,8 +165,11 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
         # X said: "..." — the colon may even end the previous paragraph.
         frame_start = min(frame_start, index.sentence_of(index.token_at(colon_at)).start)
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
-    if frame_end < len(doc) and text[end:end + 3].lstrip(" \t")[:1].islower():
-        frame_end = index.sentence_of(doc[frame_end]).end  # "...?" he asked.
+    # `"...?" he asked.` and `"...," Bozell answers.`: the attribution after the closing mark may
+    # be a "sentence" of its own to the splitter.
+    runs_on = text[end:end + 3].lstrip(" \t")[:1].islower() or text[max(end - 3, 0):end].rstrip("”\"'»").endswith(",")
+    if frame_end < len(doc) and runs_on:
+        frame_end = index.sentence_of(doc[frame_end]).end
     paragraph_end = text.find("\n", end)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
     for token in doc[frame_start:frame_end]:
