@@ -170,13 +170,17 @@ def make_input(root: Path) -> Path:
         for article in sorted(category.glob("[0-9][0-9][0-9].txt"))[:PER_CATEGORY]:
             shutil.copyfile(article, folder / category.name / article.name)
     shutil.copyfile(folder / "business" / "001.txt", folder / "business" / "copy-of-001.txt")
-    bad = folder / "bad"
+    make_bad_inputs(folder / "bad")
+    return folder
+
+
+def make_bad_inputs(bad: Path) -> None:
+    """One input per class of bad file: each must become a failures row, on every runner."""
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
     (bad / "truncated.txt.gz").write_bytes(gzip.compress(("Title\n\n" + "Words of a body. " * 200).encode())[:60])
     (bad / "lines.jsonl").write_text('{"title": "Fine", "text": "A fine line with a body."}\n{"title": "broken",\n')
     (bad / "blob.bin").write_bytes(bytes(range(256)) * 16)
-    return folder
 
 
 def table_rows(output: Path, table: str) -> list[str]:
@@ -192,6 +196,21 @@ def table_rows(output: Path, table: str) -> list[str]:
 
 def report_counts(summary) -> dict[str, int]:
     return {name: n for name, n in summary.counts.items() if n}
+
+
+@pytest.mark.slow
+def test_multiprocess_writes_the_same_dataset_as_the_local_runner(tmp_path: Path) -> None:
+    """The other runner tested here, on the seeds and the bad inputs (small: the graph is the same)."""
+    folder = tmp_path / "in"
+    shutil.copytree(REPO / "seeds", folder)
+    make_bad_inputs(folder / "bad")
+    local_out, multi_out = tmp_path / "local", tmp_path / "multi"
+    local = run(load_settings(PROFILES / "local.yaml", [f"output={local_out}"]), [str(folder)])
+    multi = run(load_settings(PROFILES / "multiprocess.yaml", [f"output={multi_out}"]), [str(folder)])
+    assert local.get("articles_read") > 0 and set(local.failures_by_reason) >= BAD_REASONS
+    for table in TABLES:
+        assert table_rows(multi_out, table) == table_rows(local_out, table), table
+    assert report_counts(multi) == report_counts(local)
 
 
 @pytest.mark.slow
