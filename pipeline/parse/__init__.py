@@ -30,6 +30,8 @@ def parse_document(raw: RawDocument, settings: InputSettings, *, ingested_at: da
     """Every Article in ``raw``, and a Failure for every part of it that is no article. Never raises."""
     try:
         results = _parse(raw, settings, ingested_at=ingested_at)
+        if not results:  # e.g. JSON Lines of nothing but whitespace: nothing may vanish without a row
+            return [make_failure(STAGE, Reason.NO_TEXT, raw.origin, "no article in the document", snippet=raw.data)]
         return [enforce_max_chars(result, max_chars=settings.max_article_chars) for result in results]
     except Exception as error:  # noqa: BLE001 - one bad document must not stop the job
         origin = getattr(raw, "origin", None) or repr(raw)[:200]

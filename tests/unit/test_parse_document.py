@@ -117,3 +117,9 @@ def test_raw_document_metadata_reaches_the_article() -> None:
     [article] = parse_document(raw, SETTINGS, ingested_at=NOW)
     assert isinstance(article, Article)
     assert (article.source, article.language, article.feed_url, article.ingested_at) == ("Wire", "en", "https://e.com/f", NOW)
+
+
+@pytest.mark.parametrize("data", [b"\x1c", "\u2028\n\u2029\n".encode()])
+def test_a_document_of_only_unicode_whitespace_is_a_no_text_failure(data: bytes) -> None:
+    results = parse_document(RawDocument(origin="blank.jsonl", data=data, format_hint="jsonl"), SETTINGS, ingested_at=NOW)
+    assert [(type(result).__name__, result.reason) for result in results] == [("Failure", "no_text")]
