@@ -28,6 +28,8 @@ from pipeline.nlp.quotes.speakers import speaker_phrase
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
 _ATTRIBUTED, _COLON_ONLY = 0.9, 0.7
+_MAX_TITLE_WORDS = 8
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
 _NAME_TAGS = _NOUN_TAGS | {"DET", "ADJ", "PUNCT", "ADP", "CCONJ", "NUM"}
 
@@ -84,6 +86,8 @@ def _candidate(regions: list[QuoteRegion], cue_token: Token, speaker_head: Token
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
+    if _is_title(index.text[region.start:region.end]):
+        return True
     first = index.token_at(region.open_at)
     # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
     lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
@@ -93,6 +97,14 @@ def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     # `He said "We will win."`: a capitalised quotation right after a cue is a quote of its own.
     before = index.token_at(region.open_at - 1)
     return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
+
+
+def _is_title(quoted: str) -> bool:
+    """A few capitalised words ("Doomed to Succeed,", "MAKE AMERICA GREAT AGAIN"): the name of a
+    book, show or slogan, not something someone said."""
+    words = quoted.rstrip(",;: ").split()
+    capitalised = [word for word in words if word[0].isalpha() and word.lower() not in _TITLE_SMALL_WORDS]
+    return len(words) <= _MAX_TITLE_WORDS and len(capitalised) >= 2 and all(word[0].isupper() for word in capitalised)
 
 
 def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | None:
