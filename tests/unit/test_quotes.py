@@ -39,6 +39,8 @@ def quoted_texts(text: str) -> list[list[str]]:
         ("He said “never closed\nNext paragraph.", [["never closed"]]),
         # Two openings in a row: the first quote was never closed.
         ("“First “Second” end", [["First"], ["Second"]]),
+        # Markup left in a body quotes attribute values, not people.
+        ('<tweet author="@X" id="1">I am "thrilled" today</tweet>', [["thrilled"]]),
         ("No quotes at all, isn't it?", []),
         ("", []),
     ],
@@ -171,10 +173,15 @@ def test_unnamed_speaker_stays_as_written_with_lower_confidence(extract):
 
 @pytest.mark.parametrize(
     "text",
-    ['The "experts" disagree.', 'Critics called it a "sham" deal.\n\n"Just words here, with no one to say them."'],
+    [
+        'The "experts" disagree.',  # scare quotes
+        "She told ABC’s “Good Morning America” about it.",  # a title
+        "Cruz is “a basket case.”",  # a description, with nobody to say it
+        'Unattributed:\n\n"Just words here, with no one to say them."',
+    ],
 )
-def test_scare_quotes_and_unattributed_quotations_are_not_direct_quotes(extract, text):
-    assert [quote.kind for quote in extract(text)[0] if quote.kind == "direct"] == []
+def test_quotations_that_nobody_says_are_not_quotes(extract, text):
+    assert extract(text)[0] == ()
 
 
 @pytest.mark.parametrize(

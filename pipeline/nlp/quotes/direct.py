@@ -86,7 +86,7 @@ def _candidate(regions: list[QuoteRegion], cue_token: Token, speaker_head: Token
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
-    if _is_title(index.text[region.start:region.end]):
+    if is_title(index.text[region.start:region.end]):
         return True
     first = index.token_at(region.open_at)
     # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
@@ -99,7 +99,7 @@ def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
 
 
-def _is_title(quoted: str) -> bool:
+def is_title(quoted: str) -> bool:
     """A few capitalised words ("Doomed to Succeed,", "MAKE AMERICA GREAT AGAIN"): the name of a
     book, show or slogan, not something someone said."""
     words = quoted.rstrip(",;: ").split()

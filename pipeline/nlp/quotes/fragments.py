@@ -14,7 +14,7 @@ from spacy.tokens import Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
 from pipeline.nlp.quotes.cues import cue_lemma, is_cue_verb
-from pipeline.nlp.quotes.direct import is_fragment
+from pipeline.nlp.quotes.direct import is_fragment, is_title
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import subject_of
 from pipeline.nlp.quotes.indirect import content_span
@@ -27,10 +27,18 @@ _CUE_VERB, _OTHER_VERB = 0.75, 0.6
 
 
 def find_fragment_quotes(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
-    """Mixed quotes for quoted fragments that overlap nothing in ``taken``."""
-    found = []
+    """Mixed quotes for quoted fragments that overlap nothing in ``taken``.
+
+    Titles in marks ("CBS This Morning") are names, not quotes; several fragments under one verb
+    ("called it “A” and “B”") make one quote.
+    """
+    found: list[Candidate] = []
     for region_index, region in enumerate(index.regions):
         if taken.overlaps(region.start, region.end) or not is_fragment(index, region):
+            continue
+        if is_title(index.text[region.start:region.end]):
+            continue
+        if found and found[-1].spans[-1].end > region.start:
             continue
         candidate = _around(index, region_index)
         if candidate is not None:
@@ -81,7 +89,8 @@ def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token, To
     for _ in range(_MAX_CLIMB):
         if branch.dep_ in _SUBJECT_DEPS:
             return None  # a fragment inside the subject ("Its “America First” policy drew fire")
-        if head.pos_ in ("VERB", "AUX") and not index.in_quote(head):
+        # "Cruz is “a basket case”": a copula describes; the speaker, if any, is further up.
+        if head.pos_ in ("VERB", "AUX") and head.lemma_ != "be" and not index.in_quote(head):
             speaker = subject_of(head)
             if speaker is not None and not index.in_quote(speaker) and (
                 is_cue_verb(head) or is_plausible_source(index, speaker)

@@ -35,6 +35,7 @@ _CLOSE_AFTER = set(" \t\n\r)]}—–-/.,;:!?…") | {""}
 # Two apostrophes stand for a double mark in some wire copy (the NYT opens quotes with '' and closes with ").
 _DOUBLE_MARKS = re.compile(r"''|[“„«”»\"]|\n")
 _SINGLE_MARKS = re.compile(r"[‘’']|\n")
+_MARKUP = re.compile(r"<[^<>\n]{1,500}>")
 # A single mark opening a quote: at a word boundary and followed by a letter or digit.
 _SINGLE_QUOTE_START = re.compile(r"(?:^|(?<=[\s(\[—–:]))[‘'](?=\w)")
 
@@ -58,6 +59,10 @@ class QuoteRegion:
 
 def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
     """All quotations in ``text``, in order, never overlapping."""
+    if "<" in text:
+        # Markup left in a body (<tweet author="@X">) quotes attribute values, not people; blanking
+        # it keeps every offset in place.
+        text = _MARKUP.sub(lambda match: " " * len(match.group()), text)
     if "''" in text or any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER):
         return _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE)
     if _SINGLE_QUOTE_START.search(text):
