@@ -8,8 +8,8 @@ from pipeline.nlp.quotes.cues import is_according_to
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # A cue verb without its own subject borrows the one of the verb it hangs from:
-# "he went on to say" (xcomp), "he laughed and said" (conj).
-_SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl"})
+# "he went on to say" (xcomp), "he laughed and said" (conj), "voters are likely to say" (acomp).
+_SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acomp"})
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -44,6 +44,10 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
 
 def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
     contents = [child for child in verb.children if takes_content(verb, child)]
+    if any(child.i > verb.i for child in contents):
+        # "A say X; B say Y" parsed as one verb with a clause on each side: the one on the left
+        # is an attribution of its own, not part of this one.
+        contents = [child for child in contents if child.i > verb.i]
     if not contents:
         return None
     if contents[0].dep_ != "ccomp" and "relcl" in (verb.dep_, verb.head.dep_):
