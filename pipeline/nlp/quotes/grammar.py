@@ -15,7 +15,11 @@ _SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acomp"})
 def subject_of(verb: Token) -> Token | None:
     """The subject of a verb, climbing through xcomp/conj chains, in the verb's paragraph, or None."""
     subject = _subject(verb)
-    return subject if subject is not None and same_paragraph(subject, verb) else None
+    if subject is None or same_paragraph(subject, verb):
+        return subject
+    # "2:40 p.m.\n\nTrump's campaign manager says": the parser made the time stamp above the
+    # subject and the real subject its apposition.
+    return next((child for child in subject.children if child.dep_ == "appos" and same_paragraph(child, verb)), None)
 
 
 def same_paragraph(first: Token, second: Token) -> bool:
