@@ -32,9 +32,6 @@ def _subject(verb: Token) -> Token | None:
     for _ in range(3):
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS:
-                # "Rubio, who said ...": the speaker is the noun the relative clause hangs from.
-                if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
-                    return verb.head
                 return child
         if verb.dep_ not in _SUBJECT_CLIMB_DEPS or verb.head is verb:
             return None

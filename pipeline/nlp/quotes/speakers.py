@@ -90,6 +90,13 @@ def speaker_phrase(head: Token) -> SpeakerRef:
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
 
 
+def relative_antecedent(head: Token) -> Token | None:
+    """The noun a relative pronoun stands for ("Rubio" for "who" in "Rubio, who said ...")."""
+    if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl" and head.head.head is not head.head:
+        return head.head.head
+    return None
+
+
 def _identifies(child: Token) -> bool:
     """True for a dependent that says who the speaker is ("a spokeswoman for X", "Lavrov, the minister")."""
     if child.dep_ == "prep":
@@ -127,6 +134,10 @@ class SpeakerResolver:
         entity = self._named(ref)
         if entity is not None:
             return Resolution(entity.name, entity, NAMED)
+        antecedent = relative_antecedent(ref.head)
+        if antecedent is not None:
+            # "Rubio, who said ...": "who" as written, Rubio as resolved.
+            return self.resolve(speaker_phrase(antecedent))
         word = ref.head.lower_
         if word in _PERSON_PRONOUNS:
             entity = self._recent(ref.start, person=True)
