@@ -147,7 +147,7 @@ def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
     get = summary.get
     written = get("rows_added:articles") + get("rows_replaced:articles")
     lines = [
-        f"newsbeam run {summary.run_id} -> {summary.output}",
+        f"newsbeam run {summary.run_id} -> {summary.output}" + (f" ({summary.parts} parts)" if summary.parts > 1 else ""),
         f"  documents read     {get('documents_read')}",
         f"  articles read      {get('articles_read')}",
         f"  articles written   {written} ({get('rows_added:articles')} new, {get('changed')} changed)",

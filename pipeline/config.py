@@ -41,6 +41,7 @@ class InputSettings(_Strict):
     max_file_bytes: int = Field(gt=0)  # a file (after decompression) larger than this is a failure
     max_article_chars: int = Field(gt=0)  # an article body longer than this is a failure
     fallback_encoding: str  # tried after BOM, declared charset and UTF-8
+    files_per_run: int = Field(gt=0)  # a larger input runs as several pipelines, to bound memory
     json_fields: JsonFields
 
 

@@ -7,6 +7,7 @@ that tests and users can add to it, or run it on a runner of their own choosing.
 from __future__ import annotations
 
 import fcntl
+from collections import Counter
 import logging
 import os
 import time
@@ -153,6 +154,7 @@ class RunSummary:
     output: str
     counts: dict[str, int]
     seconds: float
+    parts: int = 1  # pipeline runs the input was split into (input.files_per_run)
 
     @property
     def failures_by_reason(self) -> dict[str, int]:
@@ -172,7 +174,43 @@ def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     specs = list(specs or settings.inputs or [str(SEEDS_DIR)])
     output = prepare_root(settings.output)
     with dataset_lock(output):
-        return run_plan(settings, plan_inputs(specs), output=output)
+        parts = split_plan(plan_inputs(specs), files_per_run=settings.input.files_per_run)
+        summaries = []
+        for number, part in enumerate(parts, start=1):
+            if len(parts) > 1:
+                log.info("newsbeam: part %d of %d", number, len(parts))
+            summaries.append(run_plan(settings, part, output=output))
+        return combine_summaries(summaries)
+
+
+def split_plan(plan: InputPlan, *, files_per_run: int) -> list[InputPlan]:
+    """Cut a large input into several pipeline runs of at most ``files_per_run`` files.
+
+    The local runners hold every element between two stages in memory, so one run over an archive
+    grows with the archive; runs of a bounded size keep peak memory flat, at the cost of a
+    pipeline start-up per part. Feeds and the launcher's failures go with the first part. Each part
+    sees what the parts before it wrote, so a re-run or an overlap costs no NLP.
+    """
+    chunks = [plan.paths[start : start + files_per_run] for start in range(0, len(plan.paths), files_per_run)]
+    if not chunks:
+        return [plan]
+    return [InputPlan(paths=chunks[0], feeds=plan.feeds, failures=plan.failures)] + [
+        InputPlan(paths=chunk) for chunk in chunks[1:]
+    ]
+
+
+def combine_summaries(summaries: list[RunSummary]) -> RunSummary:
+    counts: Counter = Counter()
+    for summary in summaries:
+        counts.update(summary.counts)
+    first = summaries[0]
+    return RunSummary(
+        run_id=first.run_id,
+        output=first.output,
+        counts=dict(sorted(counts.items())),
+        seconds=sum(summary.seconds for summary in summaries),
+        parts=len(summaries),
+    )
 
 
 def run_plan(settings: Settings, plan: InputPlan, *, output: Path) -> RunSummary:

@@ -57,6 +57,13 @@ def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_pa
     assert _query(out, counts_sql)[0] == before
     assert f"{before['a']} already stored unchanged" in second.stdout
 
+    # The same input cut into bounded pipeline runs (to bound memory) gives the same dataset.
+    parts_out = tmp_path / "parts"
+    in_parts = run_newsbeam("run", "--output", str(parts_out), "--set", "input.files_per_run=2")
+    assert in_parts.returncode == 0, in_parts.stderr
+    assert "(3 parts)" in in_parts.stdout
+    assert _query(parts_out, counts_sql)[0] == before
+
     articles = pads.dataset(out / "articles", format="parquet", partitioning="hive").to_table()
     assert "date" in articles.column_names and articles.num_rows == before["a"]
     days = duckdb.sql(

@@ -1,0 +1,33 @@
+"""A large input runs as several bounded pipeline runs; their summaries add up to one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.failures import Reason, make_failure
+from pipeline.run import InputPlan, RunSummary, combine_summaries, split_plan
+from pipeline.sources.feedlists import FeedSpec
+
+
+@pytest.mark.parametrize("files, per_run, sizes", [(0, 3, [0]), (3, 3, [3]), (7, 3, [3, 3, 1]), (5, 1, [1] * 5)])
+def test_parts_hold_every_file_once_in_order(files: int, per_run: int, sizes: list[int]) -> None:
+    paths = [f"/in/{index}.txt" for index in range(files)]
+    parts = split_plan(InputPlan(paths=paths), files_per_run=per_run)
+    assert [len(part.paths) for part in parts] == sizes
+    assert [path for part in parts for path in part.paths] == paths
+
+
+def test_feeds_and_launcher_failures_go_with_the_first_part_only() -> None:
+    feed = FeedSpec(url="https://x.example/rss")
+    failure = make_failure("read", Reason.NO_MATCH, "*.nothing", "no match")
+    parts = split_plan(InputPlan(paths=["a", "b", "c"], feeds=[feed], failures=[failure]), files_per_run=2)
+    assert [(part.feeds, part.failures) for part in parts] == [([feed], [failure]), ([], [])]
+
+
+def test_summaries_add_up() -> None:
+    first = RunSummary("r1", "/out", {"articles_read": 2, "failure:empty_file": 1}, 3.0)
+    second = RunSummary("r2", "/out", {"articles_read": 5, "quotes": 4}, 4.0)
+    combined = combine_summaries([first, second])
+    assert combined.counts == {"articles_read": 7, "failure:empty_file": 1, "quotes": 4}
+    assert (combined.run_id, combined.seconds, combined.parts) == ("r1", 7.0, 2)
+    assert combined.articles_per_second == 1.0
