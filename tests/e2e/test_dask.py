@@ -8,6 +8,8 @@ run reports. The fast tests check the graph's shape against what the DaskRunner 
 and everything upstream of the one last transform (the only graph it computes).
 
 BBC articles are read from ``../shared/eval/bbc-news`` beside the repo and copied into tmp_path.
+The local run imports the NLP code in this process, the workers import it again minutes later: run
+these tests on a tree nobody is editing meanwhile, or a half-edited extractor shows up as a diff.
 """
 
 from __future__ import annotations
