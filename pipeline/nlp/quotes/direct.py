@@ -1,13 +1,15 @@
 """Direct quotes: quotations in marks, attributed by a cue and a speaker outside the marks.
 
 For each quotation the attribution is looked for in its frame: the sentences that hold it, the
-next sentence when the text after the closing mark runs on in lower case (`"...?" he asked.`),
-and the sentence before when the quotation follows a colon (`Lavrov said: "..."`).  Of the cues
-in the frame (outside any quotation, so "As the president said" inside a quote never counts) the
-one nearest to the marks wins.
+next sentence when the quotation ends with a comma or the text after the closing mark runs on in
+lower case (`"...?" he asked.`), and the sentence before when the quotation follows a colon
+(`Lavrov said: "..."`).  Of the cues in the frame (outside any quotation, so "As the president
+said" inside a quote never counts) the one nearest to the marks wins; a colon with no verb of
+saying before it is a cue of its own (`Cruz was blunt: "..."`).
 
-A quotation that is only part of a sentence (Macron "confessed ... threat," Lavrov said) is not
-a direct quote: the indirect extractor makes it a mixed quote with the clause around it.
+A quotation that is only part of a sentence (Macron "confessed ... threat," Lavrov said), or a
+title in marks, is not a direct quote: the indirect and fragment extractors make it part of a
+mixed quote with the clause around it.
 """
 
 from __future__ import annotations

@@ -127,6 +127,7 @@ class DocIndex:
             at += 1
         return found
 
-    def mentions_before(self, offset: int) -> list[MentionRef]:
-        """Entity mentions that start before ``offset``, nearest last."""
-        return self._mentions[: bisect_right(self._mention_starts, offset - 1)]
+    @property
+    def mentions(self) -> list[MentionRef]:
+        """Every entity mention of the article, in text order."""
+        return self._mentions

@@ -79,7 +79,7 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
     if span is None:
         return None
     start, end = span
-    mixed = _holds_quotation(index, start, end)
+    mixed = index.has_region_within(start, end)
     clausal = first.dep_ == "ccomp"
     cue_end = first.idx + len(first) if first.dep_ == "prep" else verb.idx + len(verb)
     lemma = f"{cue_lemma(verb)} {first.lower_}" if first.dep_ == "prep" else cue_lemma(verb)
@@ -108,7 +108,7 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
     if not spans:
         return None
     to = doc[according.i + 1]
-    mixed = any(_holds_quotation(index, span.start, span.end) for span in spans)
+    mixed = any(index.has_region_within(span.start, span.end) for span in spans)
     return Candidate(
         spans=spans,
         kind="mixed" if mixed else "indirect",
@@ -143,7 +143,3 @@ def _is_mark(token: Token) -> bool:
 
 def _has_words(doc: Doc, first: int, last: int) -> bool:
     return any(token.is_alpha for token in doc[first:last])
-
-
-def _holds_quotation(index: DocIndex, start: int, end: int) -> bool:
-    return index.has_region_within(start, end)

@@ -27,7 +27,6 @@ _DOUBLE_CLOSE = "”»"
 _DOUBLE_EITHER = '"'
 _SINGLE_OPEN = "‘"
 _SINGLE_CLOSE = "’"
-_SINGLE_EITHER = "'"
 # What may stand right before an opening mark or right after a closing one.
 _OPEN_BEFORE = set(" \t\n\r([{—–-/:") | {""}
 _CLOSE_AFTER = set(" \t\n\r)]}—–-/.,;:!?…") | {""}

@@ -124,7 +124,7 @@ class SpeakerResolver:
         self._index = index
         # Persons who are the subject of a sentence outside quotations: referents for "he"/"she".
         self._subjects: list[tuple[int, Entity]] = []
-        for ref in index.mentions_before(len(index.text) + 1):
+        for ref in index.mentions:
             if ref.entity.label == "PERSON" and self._is_subject_outside_quote(ref):
                 self._subjects.append((ref.start, ref.entity))
         self._spoken: list[tuple[int, Entity]] = []  # (offset, entity) of resolved speakers, in order
@@ -194,7 +194,7 @@ class SpeakerResolver:
         """Lower-cased words written just before each person's name (titles), with where they occur."""
         titles: dict[str, list[tuple[int, Entity]]] = {}
         doc = self._index.doc
-        for ref in self._index.mentions_before(len(self._index.text) + 1):
+        for ref in self._index.mentions:
             if ref.entity.label != "PERSON":
                 continue
             token = self._index.token_at(ref.start)
