@@ -10,6 +10,7 @@ _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # A cue verb without its own subject borrows the one of the verb it hangs from:
 # "he went on to say" (xcomp), "he laughed and said" (conj), "voters are likely to say" (acomp).
 _SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acomp"})
+_MAX_CLIMB = 4
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -29,11 +30,13 @@ def same_paragraph(first: Token, second: Token) -> bool:
 
 
 def _subject(verb: Token) -> Token | None:
-    for _ in range(3):
+    for _ in range(_MAX_CLIMB):
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS:
                 return child
-        if verb.dep_ not in _SUBJECT_CLIMB_DEPS or verb.head is verb:
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head is not verb.head:
+            verb = verb.head  # "tried to laugh it off by interjecting": on through "by"
+        elif verb.dep_ not in _SUBJECT_CLIMB_DEPS or verb.head is verb:
             return None
         verb = verb.head
     return None
