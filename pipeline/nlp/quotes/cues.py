@@ -30,7 +30,7 @@ SPEECH_VERBS = frozenset(
     tout brag grumble mutter whisper shout yell scream cry exclaim sigh laugh chuckle muse reason
     surmise guess believe think feel hope fear worry expect know learn find show decide doubt imply
     reckon calculate determine judge rule order instruct inform remind notify brief reassure
-    convince persuade recognize understand read chant
+    convince persuade recognize understand read chant repeat echo quote bark interject bemoan decry
     """.split()
 )
 # Verbs whose direct object is the attributed content ("X criticized the plan").
