@@ -1,13 +1,16 @@
-"""Indirect and mixed quotes: a cue with a reported clause, outside any quotation marks.
+"""Indirect and mixed quotes: a cue with reported content, outside any quotation marks.
 
-- ``X said (that) CLAUSE`` / ``CLAUSE, X said`` / ``X told reporters CLAUSE``: a verb of the cue
-  lexicon with a clausal complement (``ccomp``); the content is the complement's whole subtree,
+- ``X said (that) CLAUSE`` / ``CLAUSE, X said`` / ``X told reporters CLAUSE``: a verb of saying
+  or belief with a clausal complement (``ccomp``); the content is the complement's whole subtree,
   "that" included (PolNeAR's Content starts at the complementizer).
+- Stances and requests (see :mod:`cues`): ``X criticized the plan``, ``X called Trump "unhinged"``,
+  ``X vowed to ...``, ``X called for ...``: the object, infinitive or prepositional object, with
+  what completes an object.
 - ``According to X, CLAUSE``: the content is the sentence without the "according to X" phrase.
 
-When the reported clause holds a quotation in marks (Macron "confessed ... threat," Lavrov said)
-the quote is *mixed*.  Clauses that are themselves inside quotation marks are left to the direct
-extractor: a cue inside a quote ("As the president said, ...") never starts a quote.
+Content stays within the cue's paragraph and grows to hold whole quotations; when it holds one
+(Macron "confessed ... threat," Lavrov said) the quote is *mixed*.  A cue inside quotation marks
+("As the president said, ...") never starts a quote.
 """
 
 from __future__ import annotations

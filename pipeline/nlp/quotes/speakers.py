@@ -1,10 +1,12 @@
 """Who is speaking: the speaker phrase as written, and the named entity it refers to.
 
 A speaker is written as a name ("Lavrov", part of the entity "Sergey Lavrov"), a pronoun ("he"),
-or a description ("the minister", "the top Russian diplomat", "a spokeswoman for X").  Names link
-through the entity mentions; pronouns and definite descriptions link to the most recent person
-who spoke or was the subject of a sentence (outside quotations) before them.  What cannot be
-linked stays as written, with a lower confidence.
+a relative pronoun ("who"), or a description ("the minister", "the top Russian diplomat", "a
+spokeswoman for X").  Names link through the entity mentions; "who" links to the noun its clause
+hangs from; pronouns link to the latest person (or group) who spoke or was the subject of a
+sentence outside quotations; a definite description with a role noun links to the person
+introduced with that title, else to the latest person.  What cannot be linked stays as written,
+with a lower confidence.  There is no coreference model: this is deliberately simple and local.
 """
 
 from __future__ import annotations
