@@ -164,6 +164,17 @@ def test_what_a_quote_reports_is_not_a_quote_of_its_own(extract):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("Jane Smith was asked whether the bridge was safe.", []),  # being asked is not saying
+        ("It was reported by the Associated Press that the bridge had closed.", ["Associated Press"]),  # the agent
+    ],
+)
+def test_the_subject_of_a_passive_is_not_the_speaker(extract, text, speakers):
+    assert [quote.speaker for quote in extract(text)[0]] == speakers
+
+
 def test_unnamed_speaker_stays_as_written_with_lower_confidence(extract):
     (quote,) = extract("A spokeswoman for the city said the bridge was safe.")[0]
     (named,) = extract("Jane Smith said the bridge was safe.")[0]

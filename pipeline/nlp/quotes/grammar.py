@@ -6,7 +6,6 @@ from spacy.tokens import Token
 
 from pipeline.nlp.quotes.cues import is_according_to
 
-_SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # A cue verb without its own subject borrows the one of the verb it hangs from:
 # "he went on to say" (xcomp), "he laughed and said" (conj), "voters are likely to say" (acomp).
 _SUBJECT_CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acomp"})
@@ -32,13 +31,23 @@ def same_paragraph(first: Token, second: Token) -> bool:
 def _subject(verb: Token) -> Token | None:
     for _ in range(_MAX_CLIMB):
         for child in verb.children:
-            if child.dep_ in _SUBJECT_DEPS:
+            if child.dep_ == "nsubj":
                 return child
+            if child.dep_ == "nsubjpass":
+                # "She was asked whether ..." is not her saying it; "... was reported by X" is X.
+                return _agent(verb)
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head is not verb.head:
             verb = verb.head  # "tried to laugh it off by interjecting": on through "by"
         elif verb.dep_ not in _SUBJECT_CLIMB_DEPS or verb.head is verb:
             return None
         verb = verb.head
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((grandchild for grandchild in child.children if grandchild.dep_ == "pobj"), None)
     return None
 
 
