@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.model import load_model
+from pipeline.nlp.model import ModelNotFound, load_model
 from pipeline.nlp.quote_scoring import Attribution, Counts, Scores, count, scores
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.records import Quote
@@ -157,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no PolNeAR data at {path}", file=sys.stderr)
         return 2
     articles = load_articles(path, limit=args.limit, two_apostrophes=args.two_apostrophes)
-    results = evaluate(articles, model=args.model)
+    try:
+        results = evaluate(articles, model=args.model)
+    except ModelNotFound as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.json:
         print(as_json(results, split=args.split, articles=len(articles), two_apostrophes=args.two_apostrophes))
     else:
