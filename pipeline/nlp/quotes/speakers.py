@@ -131,6 +131,7 @@ class SpeakerResolver:
                 self._subjects.append((ref.start, ref.entity))
         self._spoken: list[tuple[int, Entity]] = []  # (offset, entity) of resolved speakers, in order
         self._titles = self._person_titles()
+        self._name_parts = self._person_name_parts()
 
     def resolve(self, ref: SpeakerRef) -> Resolution:
         entity = self._named(ref)
@@ -171,7 +172,22 @@ class SpeakerResolver:
             if mention.start < head_end and head_start < mention.end:
                 return mention.entity
         persons = [mention.entity for mention in mentions if mention.entity.label == "PERSON"]
-        return persons[0] if persons else None
+        if persons:
+            return persons[0]
+        # A surname NER missed ("..., Okafor said" after "Daniel Okafor"): it still names that person.
+        if ref.head.pos_ == "PROPN":
+            return self._name_parts.get(ref.head.text)
+        return None
+
+    def _person_name_parts(self) -> dict[str, Entity]:
+        """Each word of a multi-word person's name -> that person, when exactly one person has it."""
+        owners: dict[str, set[Entity]] = {}
+        for ref in self._index.mentions:
+            words = ref.entity.name.split()
+            if ref.entity.label == "PERSON" and len(words) > 1:
+                for word in words:
+                    owners.setdefault(word, set()).add(ref.entity)
+        return {word: next(iter(people)) for word, people in owners.items() if len(people) == 1}
 
     def _recent(self, offset: int, *, person: bool) -> Entity | None:
         """The latest speaker or subject before ``offset`` that is a person (or a group), if close enough."""
