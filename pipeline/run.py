@@ -7,11 +7,11 @@ that tests and users can add to it, or run it on a runner of their own choosing.
 from __future__ import annotations
 
 import fcntl
-from collections import Counter
 import logging
 import os
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import Settings
 from pipeline.nlp.annotate import Annotate
+from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure, FeedPoll
 from pipeline.sinks.dataset import prepare_root, remove_partial_files
 from pipeline.sinks.write import WriteDataset, read_report
@@ -172,6 +173,7 @@ class RunSummary:
 def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
     specs = list(specs or settings.inputs or [str(SEEDS_DIR)])
+    ensure_installed(settings.nlp.model)
     output = prepare_root(settings.output)
     with dataset_lock(output):
         parts = split_plan(plan_inputs(specs), files_per_run=settings.input.files_per_run)

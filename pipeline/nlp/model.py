@@ -7,18 +7,31 @@ the same process (other DoFn instances, tests) free, so a worker never holds two
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Sequence
-from typing import Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded, not by the launcher's checks
+    from spacy.language import Language
 
 
 class ModelNotFound(ValueError):
     """The named spaCy pipeline is neither an installed package nor a path to one."""
 
 
-def load_model(name: str, *, disable: Sequence[str] = (), keep: Optional[Sequence[str]] = None) -> Language:
+def ensure_installed(name: str) -> None:
+    """Fail fast, in the launcher, when the model is neither an installed package nor a path.
+
+    It only looks the name up (no spaCy import, no loading), so a job with a misspelt model stops
+    with one line before any worker starts, instead of failing in every worker later.
+    """
+    if Path(name).exists() or importlib.util.find_spec(name) is not None:
+        return
+    raise ModelNotFound(f"spaCy model {name!r} is not installed (install its package or give a path to it)")
+
+
+def load_model(name: str, *, disable: Sequence[str] = (), keep: Optional[Sequence[str]] = None) -> "Language":
     """Return the spaCy pipeline ``name`` with the components in ``disable`` switched off.
 
     With ``keep``, every component not named in it is removed from the pipeline (not merely
@@ -33,7 +46,9 @@ def load_model(name: str, *, disable: Sequence[str] = (), keep: Optional[Sequenc
 
 
 @functools.lru_cache(maxsize=None)
-def _load_cached(name: str, disable: tuple[str, ...], keep: Optional[tuple[str, ...]] = None) -> Language:
+def _load_cached(name: str, disable: tuple[str, ...], keep: Optional[tuple[str, ...]] = None) -> "Language":
+    import spacy
+
     try:
         nlp = spacy.load(name, disable=list(disable))
     except OSError as error:

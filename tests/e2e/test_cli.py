@@ -124,6 +124,7 @@ def test_each_bad_input_is_a_failures_row_and_the_rest_lands(tmp_path: Path) -> 
     [
         (["--set", "nlp.batch_size=zero"], "nlp.batch_size"),
         (["--config", "/nonexistent/config.yaml"], "cannot read config"),
+        (["--set", "nlp.model=no_such_model"], "spaCy model 'no_such_model' is not installed"),
     ],
 )
 def test_a_job_that_cannot_run_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
