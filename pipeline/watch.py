@@ -29,6 +29,7 @@ from typing import Callable, Iterator, Mapping, Optional, TextIO
 
 from pipeline.config import ConfigError, Settings
 from pipeline.failures import Reason
+from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
 from pipeline.run import DatasetBusy, InputPlan, dataset_lock, pipeline_options, plan_inputs, run_plan
 from pipeline.sinks.dataset import DatasetError, prepare_root
@@ -286,6 +287,7 @@ def watch(
     if max_cycles is not None and max_cycles < 1:
         raise ConfigError(f"--cycles must be at least 1, got {max_cycles}")
     pipeline_options(settings)  # a bad runner setting fails now, with exit 2, not every cycle
+    ensure_installed(settings.nlp.model)  # so does a model that is not installed
     interval = settings.watch.interval_seconds
     out = out or sys.stdout
     stop = stop or threading.Event()
