@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from pipeline.nlp.annotate import Annotate
 from pipeline.records import Annotated, Tally
 from pipeline.sinks.dataset import load_index, open_table, write_partition
 from pipeline.sinks.rows import article_rows
-from pipeline.sinks.write import WriteDataset, report_path
+from pipeline.sinks.write import WriteDataset, read_report
 from pipeline.stages import Deduplicate, SkipStored, ToRows
 from tests.factories import NOW, annotate_by_hand, make_article
 
@@ -96,7 +95,7 @@ def test_write_dataset_writes_tables_and_a_report(tmp_path: Path) -> None:
     with _pipeline() as p:
         _ = p | beam.Create([annotated, failure, Tally("articles_read", 1)]) | ToRows() | writer
 
-    counts = json.loads(report_path(str(tmp_path), "run-test").read_text())["counts"]
+    counts = read_report(str(tmp_path), "run-test")["counts"]
     assert counts["rows_added:articles"] == 1
     assert counts["rows_added:quotes"] == 1
     assert counts["failure:malformed_json"] == 1
