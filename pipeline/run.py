@@ -21,7 +21,7 @@ from typing import Iterator, Optional
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.config import Settings
+from pipeline.config import ConfigError, Settings
 from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure, FeedPoll
@@ -34,7 +34,16 @@ from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRow
 
 log = logging.getLogger(__name__)
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# The bundled samples: beside the package in a checkout (editable install), else in the working folder.
+SEEDS_CANDIDATES = (Path(__file__).resolve().parent.parent / "seeds", Path("seeds"))
+
+
+def default_inputs() -> list[str]:
+    """The bundled seeds/, for a run given no input; a one-line error where there is none."""
+    for candidate in SEEDS_CANDIDATES:
+        if candidate.is_dir():
+            return [str(candidate.resolve())]
+    raise ConfigError("no input given, and no seeds/ folder here to fall back on: name files, folders or feeds")
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ class RunSummary:
 
 def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
-    specs = list(specs or settings.inputs or [str(SEEDS_DIR)])
+    specs = list(specs or settings.inputs or default_inputs())
     ensure_installed(settings.nlp.model)
     output = prepare_root(settings.output)
     with dataset_lock(output):

@@ -1,4 +1,4 @@
-"""A large input runs as several bounded pipeline runs; their summaries add up to one."""
+"""Planning a run: inputs split into bounded pipeline runs whose summaries add up; the default input."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ def test_summaries_add_up() -> None:
     assert combined.counts == {"articles_read": 7, "failure:empty_file": 1, "quotes": 4}
     assert (combined.run_id, combined.seconds, combined.parts) == ("r1", 7.0, 2)
     assert combined.articles_per_second == 1.0
+
+
+def test_no_input_falls_back_to_the_seeds_in_the_working_folder(tmp_path, monkeypatch) -> None:
+    import pipeline.run as run_module
+    from pipeline.config import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run_module, "SEEDS_CANDIDATES", (tmp_path / "not-installed-here", run_module.Path("seeds")))
+    with pytest.raises(ConfigError, match="no input given"):
+        run_module.default_inputs()
+    (tmp_path / "seeds").mkdir()
+    assert run_module.default_inputs() == [str(tmp_path / "seeds")]
