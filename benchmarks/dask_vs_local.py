@@ -12,11 +12,7 @@ every worker process included), the cluster's start-up is not counted.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,47 +38,6 @@ def pick_articles(bbc: Path, count: int, target: Path) -> int:
     return picked
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_cluster(workers: int, home: Path) -> tuple[str, list[subprocess.Popen]]:
-    from distributed import Client
-
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-
-    def spawn(args: list[str], log: str) -> subprocess.Popen:
-        with open(home / log, "wb") as out:
-            return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=out, stderr=subprocess.STDOUT,
-                                    env=env, cwd=home, start_new_session=True)
-
-    processes = [spawn(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], "scheduler.log")]
-    for index in range(workers):
-        processes.append(spawn(["worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                                "--local-directory", str(home / f"w{index}")], f"worker{index}.log"))
-    with Client(address, timeout=60) as client:
-        client.wait_for_workers(workers, timeout=120)
-    return address, processes
-
-
-def stop_cluster(processes: list[subprocess.Popen]) -> None:
-    for process in reversed(processes):
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for process in reversed(processes):
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=300)
@@ -94,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     from pipeline.config import load_settings
     from pipeline.run import run
+    from tests.dask_cluster import local_dask_cluster
 
     same = [f"nlp.shards={args.shards}", f"runner.workers={args.workers}"]
     with tempfile.TemporaryDirectory(prefix="newsbeam-bench-") as scratch:
@@ -106,15 +62,12 @@ def main(argv: list[str] | None = None) -> int:
 
         (root / "dask").mkdir()
         started = time.monotonic()
-        address, processes = start_cluster(args.workers, root / "dask")
-        print(f"dask cluster up in {time.monotonic() - started:.1f} s (not counted)")
-        try:
+        with local_dask_cluster(args.workers, home=root / "dask", repo=REPO) as address:
+            print(f"dask cluster up in {time.monotonic() - started:.1f} s (not counted)")
             on_dask = run(
                 load_settings(PROFILES / "dask.yaml", [f"output={root / 'dask-out'}", f"runner.dask_address={address}", *same]),
                 [str(inputs)],
             )
-        finally:
-            stop_cluster(processes)
 
     for name, summary in (("local multiprocess", local), ("dask", on_dask)):
         print(f"{name:20s} {summary.get('articles_read'):5d} articles  {summary.seconds:7.1f} s  "

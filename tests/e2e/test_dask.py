@@ -16,13 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -93,72 +87,14 @@ def test_dask_computes_every_step_as_part_of_the_last_one(tmp_path: Path) -> Non
 # ---------------------------------------------------------------- the cluster
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _spawn(args: list[str], log: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "dask", *args],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-            start_new_session=True,  # its own process group: the nanny's worker process dies with it
-        )
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in reversed(processes):  # workers first, then the scheduler
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            continue
-    for process in reversed(processes):
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A scheduler and two single-threaded workers, each a separate process; yields the address."""
     pytest.importorskip("distributed")
-    from distributed import Client
+    from tests.dask_cluster import local_dask_cluster
 
-    home = tmp_path_factory.mktemp("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    # Workers import `pipeline` from this checkout, whatever the installed copy: same code as here.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    processes: list[subprocess.Popen] = []
-    try:
-        processes.append(_spawn(
-            ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            home / "scheduler.log", env, home,
-        ))
-        for index in (1, 2):
-            processes.append(_spawn(
-                ["worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                 "--local-directory", str(home / f"w{index}"), "--name", f"w{index}"],
-                home / f"worker{index}.log", env, home,
-            ))
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=120)
-            assert len(client.scheduler_info()["workers"]) == 2
+    with local_dask_cluster(2, home=tmp_path_factory.mktemp("dask"), repo=REPO) as address:
         yield address
-    except Exception:
-        for log in sorted(home.glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    finally:
-        _stop(processes)
 
 
 # ---------------------------------------------------------------- input and comparison

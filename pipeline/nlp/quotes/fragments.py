@@ -52,7 +52,6 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
     if attachment is None:
         return None
     verb, branch, speaker = attachment
-    doc = index.doc
     if branch.i > verb.i:
         rights = [child for child in verb.rights if not child.is_punct and child.i <= branch.i]
         first = min((child.left_edge.i for child in rights), default=branch.left_edge.i)
