@@ -15,13 +15,12 @@ idempotent upsert makes that harmless; the reverse order could lose it.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Optional, Union
+
+from pipeline.sources.sqlite_state import SqliteState
 
 STATE_DIR = "_state"
 STATE_FILE = "feeds.sqlite"
@@ -76,29 +75,12 @@ def state_path(output: Union[str, Path]) -> Path:
     return Path(output) / STATE_DIR / STATE_FILE
 
 
-class FeedStateStore:
+class FeedStateStore(SqliteState):
     """Per-feed state in one SQLite file; thread-safe, and safe to share between processes."""
 
     def __init__(self, path: Union[str, Path], *, max_seen_ids: int = MAX_SEEN_IDS) -> None:
-        self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path, _SCHEMA)
         self._max_seen_ids = max_seen_ids
-        self._lock = threading.Lock()
-        # isolation_level=None: transactions are opened explicitly below, so none is left open by accident
-        self._db = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> "FeedStateStore":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def get(self, url: str) -> FeedState:
         with self._lock:
@@ -190,18 +172,6 @@ class FeedStateStore:
         """The ids of ``entry_ids`` not yet recorded for ``url``, in their order, without duplicates."""
         seen = self.seen_ids(url)
         return [entry_id for entry_id in dict.fromkeys(entry_ids) if entry_id not in seen]
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: a write lands whole or not at all."""
-        # IMMEDIATE takes the write lock up front, so two processes cannot both read-then-write
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
 
 def _to_text(moment: datetime) -> str:

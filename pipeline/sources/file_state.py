@@ -15,13 +15,12 @@ article stored with the same content hash is skipped); the reverse order could l
 from __future__ import annotations
 
 import os
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Mapping, Optional, Union
 
 from pipeline.sources.feed_state import STATE_DIR
+from pipeline.sources.sqlite_state import SqliteState
 
 FILE_STATE = "files.sqlite"
 
@@ -54,27 +53,11 @@ def signature_of(path: Union[str, Path]) -> Optional[FileSignature]:
     return FileSignature(size=status.st_size, mtime_ns=status.st_mtime_ns)
 
 
-class FileStateStore:
+class FileStateStore(SqliteState):
     """path -> FileSignature in one SQLite file; written only by the watch that holds the dataset lock."""
 
     def __init__(self, path: Union[str, Path]) -> None:
-        self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a recorded file must stay recorded across a power cut
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> "FileStateStore":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().__init__(path, _SCHEMA)
 
     def signatures(self) -> dict[str, FileSignature]:
         with self._lock:
@@ -88,19 +71,13 @@ class FileStateStore:
         inbox whose files are moved away after ingestion would otherwise grow it forever); a file
         that comes back is read again, and the writer skips what it already holds.
         """
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO files (path, size, mtime_ns) VALUES (?, ?, ?)"
-                    " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
-                    ((path, sig.size, sig.mtime_ns) for path, sig in ingested.items()),
-                )
-                if present is not None:
-                    keep = set(present) | set(ingested)
-                    stored = [path for (path,) in self._db.execute("SELECT path FROM files").fetchall()]
-                    self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stored if p not in keep))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "INSERT INTO files (path, size, mtime_ns) VALUES (?, ?, ?)"
+                " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
+                ((path, sig.size, sig.mtime_ns) for path, sig in ingested.items()),
+            )
+            if present is not None:
+                keep = set(present) | set(ingested)
+                stored = [path for (path,) in self._db.execute("SELECT path FROM files").fetchall()]
+                self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stored if p not in keep))
