@@ -37,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--data", default="output", help="the dataset folder (default: ./output)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    evaluate = commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
-    evaluate.add_argument("args", nargs=argparse.REMAINDER)
+    # Its options belong to pipeline.nlp.evaluate's own parser; main() hands them over unparsed.
+    commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
     return parser
 
 
@@ -56,11 +56,14 @@ def _add_job_options(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unparsed = parser.parse_known_args(argv)
     if args.command == "eval-quotes":
         from pipeline.nlp.evaluate import main as evaluate_main
 
-        return evaluate_main(args.args)
+        return evaluate_main(unparsed)
+    if unparsed:
+        parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":
         return _query(args)
     _skip_ipython_probe()

@@ -60,3 +60,19 @@ def test_table_output(corpus, capsys):
 def test_errors_are_one_line_and_exit_2(corpus, capsys, args, message):
     assert main(["--data", str(corpus), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_cli_hands_its_options_to_the_evaluation(corpus, capsys):
+    from pipeline.cli import main as cli_main
+
+    assert cli_main(["eval-quotes", "--data", str(corpus), "--split", "dev", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["split"] == "dev"
+
+
+def test_other_commands_still_reject_unknown_options(capsys):
+    from pipeline.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as stopped:
+        cli_main(["query", "SELECT 1", "--no-such-option"])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
