@@ -99,6 +99,15 @@ PATTERNS = [
                  "direct", "We will not back down,", "she", "Jane Smith", "say", id="pronoun-previous-paragraph"),
     pytest.param('The mayor, Jane Smith, spoke on Monday.\n"We will not back down," the mayor said.',
                  "direct", "We will not back down,", "the mayor", "Jane Smith", "say", id="description-by-title"),
+    pytest.param('The vote failed.\n\n"Does he not understand how this city works?" Jane Smith said.\n\nNext.',
+                 "direct", "Does he not understand how this city works?", "Jane Smith", "Jane Smith", "say",
+                 id="question-then-attribution"),
+    pytest.param("Readers wrote in.\n“The bridge is old and must be rebuilt.” ― Jane Smith\n",
+                 "direct", "The bridge is old and must be rebuilt.", "Jane Smith", "Jane Smith", "—",
+                 id="dash-byline"),
+    pytest.param("Readers wrote in.\n\"The bridge is old and must be rebuilt.\" -- Jane Smith, 34, of Houston.",
+                 "direct", "The bridge is old and must be rebuilt.", "Jane Smith", "Jane Smith", "—",
+                 id="dash-byline-with-description"),
     pytest.param("Jane Smith said the city would appeal the ruling.",
                  "indirect", "the city would appeal the ruling", "Jane Smith", "Jane Smith", "say", id="said"),
     pytest.param("Jane Smith told reporters that the city would appeal the ruling.",
@@ -145,6 +154,28 @@ def test_pattern(extract, text, kind, quote_text, mention, speaker, cue):
     assert names[quote.speaker_entity_id] == speaker
     assert " ".join(text[span.start:span.end] for span in quote.spans) == quote.text
     assert 0 < quote.confidence <= 1
+
+
+def test_each_quotation_of_a_vox_pop_goes_to_its_own_byline(extract):
+    text = ("Voters told us what they think.\n\n"
+            "“He has said hateful things time and again.” ― Carlos Raúl\n"
+            "”The most unqualified child to ever run for president.”\u00a0― Francisco Herrero\u00a0\n"
+            "“Maybe we can build a wall around him.” — Steve Quinlan.\n")
+    quotes, _ = extract(text)
+    assert [(quote.speaker_mention, quote.cue) for quote in quotes if quote.kind == "direct"] == [
+        ("Carlos Raúl", "—"), ("Francisco Herrero", "—"), ("Steve Quinlan", "—")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“We will win” — and then the polls closed.",  # a dash that goes on with the sentence
+        "“We will win” — Smith said nothing more about it.",
+    ],
+)
+def test_a_dash_that_does_not_end_the_line_with_a_name_is_no_byline(extract, text):
+    assert all(quote.cue != "—" for quote in extract(text)[0])
 
 
 def test_two_speakers_in_turn(extract):

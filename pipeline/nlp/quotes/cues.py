@@ -65,6 +65,8 @@ PREPOSITION_CUES = frozenset(
 # Phrasal cues whose particle matters in the lemma ("point out").
 PARTICLE_CUES = {("point", "out"): "point out", ("lay", "out"): "lay out", ("spell", "out"): "spell out"}
 ACCORDING_TO = "according to"
+# The cue of a byline (`"..." ― Jane Doe`), whichever dash the text uses.
+DASH_CUE = "—"
 
 
 def is_cue_verb(token: Token) -> bool:

@@ -5,7 +5,9 @@ next sentence when the quotation ends with a comma or the text after the closing
 lower case (`"...?" he asked.`), and the sentence before when the quotation follows a colon
 (`Lavrov said: "..."`).  Of the cues in the frame (outside any quotation, so "As the president
 said" inside a quote never counts) the one nearest to the marks wins; a colon with no verb of
-saying before it is a cue of its own (`Cruz was blunt: "..."`).
+saying before it is a cue of its own (`Cruz was blunt: "..."`).  A quotation followed on its line
+by a dash and a name only (`"..." ― Sonya Herridge`, the byline of vox pops and epigraphs) is
+attributed to that name, with the dash as its cue, before any verb is looked for.
 
 A quotation that is only part of a sentence (Macron "confessed ... threat," Lavrov said), or a
 title in marks, is not a direct quote: the indirect and fragment extractors make it part of a
@@ -14,22 +16,28 @@ mixed quote with the clause around it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb
+from pipeline.nlp.quotes.cues import ACCORDING_TO, DASH_CUE, cue_lemma, is_according_to, is_cue_verb
 from pipeline.nlp.quotes.docindex import DocIndex
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
-from pipeline.nlp.quotes.speakers import speaker_phrase
+from pipeline.nlp.quotes.speakers import SpeakerRef, speaker_phrase
 
 # Characters that may end the text before a quotation that starts a quote of its own: a colon,
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
-_ATTRIBUTED, _COLON_ONLY = 0.9, 0.7
+_ATTRIBUTED, _DASH_BYLINE, _COLON_ONLY = 0.9, 0.85, 0.7
+# `" ― Jane Doe"`, `" -- Jane Doe, 34, of Houston."`: a dash, then a name, then at most a short
+# description, to the end of the line.
+_BYLINE = re.compile(r"[ \t\u00a0]*(?P<dash>--|[―—–])[ \t\u00a0]*(?P<name>[^\n,(]{1,60}?)(?P<rest>[,(][^\n]{0,80})?[ \t\u00a0.]*(?:\n|$)")
+_NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "al", "y"})
+_MAX_NAME_WORDS = 6
 _MAX_TITLE_WORDS = 8
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
@@ -56,7 +64,7 @@ def find_direct(index: DocIndex) -> list[Candidate]:
             last.attribution = last.attribution or attribution
         else:
             groups.append(_Group([region], attribution))
-    return [_candidate(group.regions, *group.attribution) for group in groups if group.attribution is not None]
+    return [_candidate(group.regions, group.attribution) for group in groups if group.attribution is not None]
 
 
 @dataclass
@@ -64,14 +72,21 @@ class _Group:
     """Quotations that form one quote, and their (cue, speaker head) if one was found."""
 
     regions: list[QuoteRegion]
-    attribution: tuple[Token, Token] | None
+    attribution: _Attribution | None
 
 
-def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: tuple[Token, Token] | None) -> bool:
+@dataclass(frozen=True)
+class _Attribution:
+    cue: Cue
+    speaker: SpeakerRef
+    confidence: float
+
+
+def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: _Attribution | None) -> bool:
     """True when ``region`` continues the quote ``group`` rather than starting a new one."""
     end = group.regions[-1].end
     if index.paragraph_of(end) == index.paragraph_of(region.start):
-        return attribution is None or group.attribution is None or group.attribution[0].i == attribution[0].i
+        return attribution is None or group.attribution is None or group.attribution.cue == attribution.cue
     if attribution is not None:
         return False
     # The paragraph right after the group's: nothing but space between its end and the quotation.
@@ -80,10 +95,9 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: tup
     return 0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)
 
 
-def _candidate(regions: list[QuoteRegion], cue_token: Token, speaker_head: Token) -> Candidate:
+def _candidate(regions: list[QuoteRegion], attribution: _Attribution) -> Candidate:
     spans = tuple(span for region in regions for span in region.spans)
-    confidence = _COLON_ONLY if cue_token.text == ":" else _ATTRIBUTED
-    return Candidate(spans, "direct", _cue(cue_token), speaker_phrase(speaker_head), confidence)
+    return Candidate(spans, "direct", attribution.cue, attribution.speaker, attribution.confidence)
 
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
@@ -109,8 +123,12 @@ def is_title(quoted: str) -> bool:
     return len(words) <= _MAX_TITLE_WORDS and len(capitalised) >= 2 and all(word[0].isupper() for word in capitalised)
 
 
-def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | None:
-    """(cue, speaker head) for a quotation: the cue nearest to its marks in its frame."""
+def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
+    """The attribution of a quotation: a dash byline after it, else the cue nearest to its marks
+    in its frame, else a colon before it."""
+    byline = _byline(index, index.regions[region_index])
+    if byline is not None:
+        return byline
     start, end = index.region_extent(region_index)
     best: tuple[int, Token, Token] | None = None
     for token in _frame(index, start, end):
@@ -127,7 +145,35 @@ def _attribution(index: DocIndex, region_index: int) -> tuple[Token, Token] | No
         distance = token.idx - end if token.idx >= end else start - (token.idx + len(token))
         if best is None or distance < best[0]:
             best = (distance, token, speaker)
-    return (best[1], best[2]) if best is not None else _colon_attribution(index, start)
+    if best is not None:
+        return _Attribution(_cue(best[1]), speaker_phrase(best[2]), _ATTRIBUTED)
+    colon = _colon_attribution(index, start)
+    return _Attribution(_cue(colon[0]), speaker_phrase(colon[1]), _COLON_ONLY) if colon is not None else None
+
+
+def _byline(index: DocIndex, region: QuoteRegion) -> _Attribution | None:
+    """`"..." ― Sonya Herridge`: the name after a dash that ends the quotation's line."""
+    if region.close_at is None:
+        return None
+    found = _BYLINE.match(index.text, region.close_at + 1)
+    if found is None or not _is_name(found.group("name")):
+        return None
+    name_start, name_end = found.span("name")
+    while index.text[name_end - 1] in " \t\u00a0.":
+        name_end -= 1
+    head = index.token_at(name_end - 1)
+    dash_start, dash_end = found.span("dash")
+    speaker = SpeakerRef(name_start, name_end, index.text[name_start:name_end], head)
+    return _Attribution(Cue(DASH_CUE, dash_start, dash_end), speaker, _DASH_BYLINE)
+
+
+def _is_name(words: str) -> bool:
+    """A person's or body's name as bylines write it: a few capitalised words ("Edwin G. Monroy",
+    "Azucena Gonzàlez", "Julie A. Diaz Martinez"), particles allowed inside ("Luis de la Cruz")."""
+    parts = words.split()
+    if not 1 <= len(parts) <= _MAX_NAME_WORDS or not parts[0][0].isupper() or not parts[-1][0].isupper():
+        return False
+    return all(part[0].isupper() or part in _NAME_PARTICLES for part in parts)
 
 
 def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
@@ -179,9 +225,12 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
         # X said: "..." — the colon may even end the previous paragraph.
         frame_start = min(frame_start, index.sentence_of(index.token_at(colon_at)).start)
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
-    # `"...?" he asked.` and `"...," Bozell answers.`: the attribution after the closing mark may
-    # be a "sentence" of its own to the splitter.
-    runs_on = text[end:end + 3].lstrip(" \t")[:1].islower() or text[max(end - 3, 0):end].rstrip("”\"'»").endswith(",")
+    # `"...?" he asked.`, `"...," Bozell answers.` and `"...!" Biden said.`: the attribution after
+    # the closing mark may be a "sentence" of its own to the splitter.
+    after = text[end:end + 4].lstrip("”\"'» \t\u00a0")[:1]
+    runs_on = after.islower() or (
+        after.isupper() and text[max(end - 3, 0):end].rstrip("”\"'»").endswith(("?", "!"))
+    ) or text[max(end - 3, 0):end].rstrip("”\"'»").endswith(",")
     if frame_end < len(doc) and runs_on:
         frame_end = index.sentence_of(doc[frame_end]).end
     paragraph_end = text.find("\n", end)
