@@ -36,11 +36,15 @@ _ATTRIBUTED, _DASH_BYLINE, _COLON_ONLY = 0.9, 0.85, 0.7
 # `" ― Jane Doe"`, `" -- Jane Doe, 34, of Houston."`: a dash, then a name, then at most a short
 # description, to the end of the line.
 _BYLINE = re.compile(r"[ \t\u00a0]*(?P<dash>--|[―—–])[ \t\u00a0]*(?P<name>[^\n,(]{1,60}?)(?P<rest>[,(][^\n]{0,80})?[ \t\u00a0.]*(?:\n|$)")
+# Marks that may close a quotation, the inner one of a quote inside a quote included.
+_CLOSING_MARKS = "”\"'»’"
 _NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "al", "y"})
 _MAX_NAME_WORDS = 6
 _MAX_TITLE_WORDS = 8
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
+# What the parser may make of the speaker after an inverted cue (`"...," said Jane Smith`).
+_INVERTED_SPEAKER_DEPS = frozenset({"nsubj", "dobj", "attr", "npadvmod", "dative", "oprd", "appos"})
 _NAME_TAGS = _NOUN_TAGS | {"DET", "ADJ", "PUNCT", "ADP", "CCONJ", "NUM"}
 
 
@@ -137,7 +141,7 @@ def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
         if is_according_to(token):
             speaker = according_to_object(token)
         elif is_cue_verb(token):
-            speaker = subject_of(token) or _name_before(index, token, end)
+            speaker = subject_of(token) or _name_before(index, token, end) or _name_after(index, token, end)
         else:
             continue
         if speaker is None or index.in_quote(speaker):
@@ -182,15 +186,35 @@ def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     make a noun phrase, and the last word of its first run of nouns is its head."""
     doc = index.doc
     words = [token for token in doc[index.token_at(quote_end).i:cue.i] if token.idx >= quote_end]
-    if not words or any(token.pos_ not in _NAME_TAGS for token in words) or "\n" in doc[words[0].i:cue.i].text:
+    if not words or not all(token.pos_ in _NAME_TAGS or _is_capitalised(token) for token in words):
+        return None
+    if "\n" in doc[words[0].i:cue.i].text:
         return None
     head = None
     for token in words:
-        if token.pos_ in _NOUN_TAGS:
+        if token.pos_ in _NOUN_TAGS or _is_capitalised(token):
             head = token
         elif head is not None:
             break
     return head
+
+
+def _is_capitalised(token: Token) -> bool:
+    """A capitalised word that is not a determiner or preposition: part of a name whatever the
+    tagger made of it ("Will" in `"...," Will wrote.` is not an auxiliary)."""
+    return token.is_title and token.pos_ not in ("DET", "ADP", "CCONJ", "PUNCT", "PRON")
+
+
+def _name_after(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
+    """The speaker after an inverted cue right behind the closing mark (`"...," said former tech
+    executive Carly Fiorina`) when the parser made the name the verb's object."""
+    between = index.doc[index.token_at(quote_end).i:cue.i]
+    if cue.idx < quote_end or any(not (token.is_punct or token.is_space) for token in between if token.idx >= quote_end):
+        return None
+    return next(
+        (child for child in cue.rights if child.dep_ in _INVERTED_SPEAKER_DEPS and child.pos_ in ("PROPN", "NOUN")),
+        None,
+    )
 
 
 def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | None:
@@ -227,10 +251,9 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
     # `"...?" he asked.`, `"...," Bozell answers.` and `"...!" Biden said.`: the attribution after
     # the closing mark may be a "sentence" of its own to the splitter.
-    after = text[end:end + 4].lstrip("”\"'» \t\u00a0")[:1]
-    runs_on = after.islower() or (
-        after.isupper() and text[max(end - 3, 0):end].rstrip("”\"'»").endswith(("?", "!"))
-    ) or text[max(end - 3, 0):end].rstrip("”\"'»").endswith(",")
+    after = text[end:end + 4].lstrip(_CLOSING_MARKS + " \t\u00a0")[:1]
+    last = text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:]
+    runs_on = after.islower() or last == "," or (after.isupper() and last in ("?", "!"))
     if frame_end < len(doc) and runs_on:
         frame_end = index.sentence_of(doc[frame_end]).end
     paragraph_end = text.find("\n", end)

@@ -30,10 +30,13 @@ def same_paragraph(first: Token, second: Token) -> bool:
 
 def _subject(verb: Token) -> Token | None:
     for _ in range(_MAX_CLIMB):
-        for child in verb.children:
+        # Nearest first: a quotation before `"...," Smith wrote` may bring a subject of its own.
+        for child in sorted(verb.children, key=lambda child: abs(child.i - verb.i)):
             if child.dep_ == "nsubj":
                 return child
             if child.dep_ == "nsubjpass":
+                if _has_said(verb):
+                    return child
                 # "She was asked whether ..." is not her saying it; "... was reported by X" is X.
                 return _agent(verb)
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head is not verb.head:
@@ -42,6 +45,14 @@ def _subject(verb: Token) -> Token | None:
             return None
         verb = verb.head
     return None
+
+
+def _has_said(verb: Token) -> bool:
+    """"He's said he ...": the parser reads the contracted "has" as a passive "is"; with a clause
+    after the verb it is the perfect tense of an active verb."""
+    return any(child.dep_ == "auxpass" and child.lower_ in ("'s", "’s") for child in verb.children) and any(
+        child.dep_ == "ccomp" and child.i > verb.i for child in verb.children
+    )
 
 
 def _agent(verb: Token) -> Token | None:

@@ -6,7 +6,8 @@
 - Stances and requests (see :mod:`cues`): ``X criticized the plan``, ``X called Trump "unhinged"``,
   ``X vowed to ...``, ``X called for ...``: the object, infinitive or prepositional object, with
   what completes an object.
-- ``According to X, CLAUSE``: the content is the sentence without the "according to X" phrase.
+- ``According to X, CLAUSE`` and ``CLAUSE, X said, CLAUSE`` (a verb of saying set in the sentence
+  as a parenthetical): the content is the sentence without the attribution.
 
 Content stays within the cue's paragraph and grows to hold whole quotations; when it holds one
 (Macron "confessed ... threat," Lavrov said) the quote is *mixed*.  A cue inside quotation marks
@@ -18,7 +19,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, takes_content
+from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb, takes_content
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.speakers import speaker_phrase
@@ -37,7 +38,7 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
         if is_according_to(token):
             candidate = _according_to(index, token)
         elif token.pos_ in ("VERB", "AUX"):
-            candidate = _reported_clause(index, token)
+            candidate = _reported_clause(index, token) or _parenthetical(index, token)
         else:
             continue
         if candidate is not None and not any(taken.overlaps(span.start, span.end) for span in candidate.spans):
@@ -99,25 +100,42 @@ def _according_to(index: DocIndex, according: Token) -> Candidate | None:
     source = according_to_object(according)
     if source is None:
         return None
-    sentence = index.sentence_of(according)
-    phrase_start, phrase_end = according.left_edge.i, according.right_edge.i + 1
+    to = index.doc[according.i + 1]
+    cue = Cue(ACCORDING_TO, according.idx, to.idx + len(to))
+    return _sentence_around(index, according, cue, source, _ACCORDING)
+
+
+def _parenthetical(index: DocIndex, verb: Token) -> Candidate | None:
+    """"In Miami, Mr. Regalado said, Mr. Trump is seen as ...": the verb of saying is set into the
+    sentence it reports (the parser hangs it on the main verb as ``parataxis``)."""
+    if verb.dep_ != "parataxis" or not is_cue_verb(verb) or verb.head is verb or index.in_quote(verb.head):
+        return None
+    speaker = subject_of(verb)
+    if speaker is None or index.in_quote(speaker):
+        return None
+    return _sentence_around(index, verb, Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)), speaker, _INDIRECT)
+
+
+def _sentence_around(index: DocIndex, attribution: Token, cue: Cue, speaker: Token, confidence: float) -> Candidate | None:
+    """The sentence of ``attribution`` without the attribution phrase (its subtree), as content."""
+    sentence = index.sentence_of(attribution)
+    phrase_start, phrase_end = attribution.left_edge.i, attribution.right_edge.i + 1
     doc = index.doc
     pieces = [(sentence.start, phrase_start), (phrase_end, sentence.end)]
     spans = tuple(
         Span(*span)
         for first, last in pieces
-        if _has_words(doc, first, last) and (span := content_span(index, first, last, anchor=according))
+        if _has_words(doc, first, last) and (span := content_span(index, first, last, anchor=attribution))
     )
     if not spans:
         return None
-    to = doc[according.i + 1]
     mixed = any(index.has_region_within(span.start, span.end) for span in spans)
     return Candidate(
         spans=spans,
         kind="mixed" if mixed else "indirect",
-        cue=Cue(ACCORDING_TO, according.idx, to.idx + len(to)),
-        speaker=speaker_phrase(source),
-        confidence=_ACCORDING,
+        cue=cue,
+        speaker=speaker_phrase(speaker),
+        confidence=_MIXED if mixed else confidence,
     )
 
 
