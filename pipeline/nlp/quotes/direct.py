@@ -41,6 +41,7 @@ _CLOSING_MARKS = "”\"'»’"
 _NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "al", "y"})
 _MAX_NAME_WORDS = 6
 _MAX_TITLE_WORDS = 8
+_MAX_CLAUSE_CLIMB = 6
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
 # What the parser may make of the speaker after an inverted cue (`"...," said Jane Smith`).
@@ -112,11 +113,28 @@ def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
     lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
     lead = index.text[lead_start:region.open_at].strip()
-    if not lead or lead.endswith(_LEAD_ENDS):
+    if not lead:
         return False
+    if lead.endswith(_LEAD_ENDS):
+        # `He said that after taxes, ''They weren't living large.''`: a comma or dash before the
+        # marks, yet the quotation ends a clause that a verb of saying outside it reports.
+        return _inside_reported_clause(index, region)
     # `He said "We will win."`: a capitalised quotation right after a cue is a quote of its own.
     before = index.token_at(region.open_at - 1)
     return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
+
+
+def _inside_reported_clause(index: DocIndex, region: QuoteRegion) -> bool:
+    """True when the quotation sits inside, but does not begin, the clause a verb of saying
+    outside it reports."""
+    token = index.token_at(region.start)
+    for _ in range(_MAX_CLAUSE_CLIMB):
+        if token.head is token:
+            return False
+        if token.dep_ == "ccomp" and is_cue_verb(token.head) and not index.in_quote(token.head):
+            return token.left_edge.idx < region.open_at and not index.in_quote(token.left_edge)
+        token = token.head
+    return False
 
 
 def is_title(quoted: str) -> bool:
