@@ -190,6 +190,14 @@ def test_a_dash_that_does_not_end_the_line_with_a_name_is_no_byline(extract, tex
     assert all(quote.cue != "—" for quote in extract(text)[0])
 
 
+def test_a_complement_that_reports_on_its_own_is_a_quote_of_its_own(extract):
+    quotes, _ = extract("Jane Smith hailed the vote as “fantastic,” telling reporters on Friday that she thinks "
+                        "the plan is “a great thing.”")
+    assert [(quote.cue, quote.text) for quote in quotes] == [
+        ("hail", "the vote as “fantastic,”"), ("tell", "that she thinks the plan is “a great thing.”")
+    ]
+
+
 def test_two_speakers_in_turn(extract):
     quotes, _ = extract('John Doe spoke first. "I disagree," he said. Then Jane Smith said "It is fine."')
     assert [(quote.text, quote.speaker) for quote in quotes] == [("I disagree,", "John Doe"), ("It is fine.", "Jane Smith")]

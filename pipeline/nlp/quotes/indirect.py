@@ -63,8 +63,13 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         return None
     # What completes a direct object belongs to the content: "called Trump “unhinged”",
     # "urged Congress to act", "accused him of lying".
+    # Not a complement that reports something of its own ("hailed the vote as “fantastic,”
+    # telling reporters that ..." is two attributions).
     if contents[-1].dep_ == "dobj":
-        contents += [child for child in verb.rights if child.i > contents[-1].i and child.dep_ in _OBJECT_COMPLEMENTS]
+        contents += [
+            child for child in verb.rights
+            if child.i > contents[-1].i and child.dep_ in _OBJECT_COMPLEMENTS and not _reports(child)
+        ]
     first = contents[0]
     # For "called for X" the preposition is part of the cue, not of the content.
     first_token = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
@@ -74,7 +79,7 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         # it is an attribution of its own ("X said A and urged B").
         conjuncts = [
             child.right_edge.i for child in verb.rights
-            if child.dep_ == "conj" and child.i > last_token and not any(takes_content(child, c) for c in child.children)
+            if child.dep_ == "conj" and child.i > last_token and not _reports(child)
         ]
         last_token = max([last_token, *conjuncts])
     if first_token > last_token:
@@ -94,6 +99,11 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         speaker=speaker_phrase(speaker),
         confidence=_MIXED if mixed else (_INDIRECT if clausal else _STANCE),
     )
+
+
+def _reports(verb: Token) -> bool:
+    """True when ``verb`` attributes content of its own."""
+    return any(takes_content(verb, child) for child in verb.children)
 
 
 def _according_to(index: DocIndex, according: Token) -> Candidate | None:
