@@ -198,6 +198,33 @@ def test_a_complement_that_reports_on_its_own_is_a_quote_of_its_own(extract):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Partial transcript:\n\nJAKE TAPPER: Donald Trump released a video on Friday.\n\n"
+         "JANE SMITH: The bridge is old and must be rebuilt.\n",
+         [("JAKE TAPPER", "Donald Trump released a video on Friday."),
+          ("JANE SMITH", "The bridge is old and must be rebuilt.")]),
+        ("Q: Did the city take care of you?\n\nA: No, no one did. No one checked up on us.\n",
+         [("Q", "Did the city take care of you?"), ("A", "No, no one did. No one checked up on us.")]),
+        ("Marco Rubio: I am not interested in being vice president.\n\nWASHINGTON — Rubio did not get far.",
+         [("Marco Rubio", "I am not interested in being vice president.")]),
+        # Section labels, places and tallies are not speakers.
+        ("UPDATE: The bridge was closed on Monday after an inspection.\n\n"
+         "New Hampshire: Charlie Arlinghaus, Arnie Arnesen, Patrick Arnold.\n\nBERNIE SANDERS: 1,501.\n", []),
+    ],
+)
+def test_a_speaker_label_opens_what_the_speaker_said(extract, text, expected):
+    quotes = [quote for quote in extract(text)[0] if quote.cue == ":"]
+    assert [(quote.speaker_mention, quote.text) for quote in quotes] == expected
+    assert all(text[quote.cue_start] == ":" for quote in quotes)
+
+
+def test_a_labelled_quotation_in_marks_is_direct(extract):
+    (quote,) = extract('Jane Smith: "The bridge is old and must be rebuilt."\n')[0]
+    assert (quote.kind, quote.speaker, quote.text) == ("direct", "Jane Smith", "The bridge is old and must be rebuilt.")
+
+
 def test_two_speakers_in_turn(extract):
     quotes, _ = extract('John Doe spoke first. "I disagree," he said. Then Jane Smith said "It is fine."')
     assert [(quote.text, quote.speaker) for quote in quotes] == [("I disagree,", "John Doe"), ("It is fine.", "Jane Smith")]

@@ -21,6 +21,7 @@ from pipeline.nlp.quotes.direct import find_direct
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.fragments import find_fragment_quotes
 from pipeline.nlp.quotes.indirect import find_indirect
+from pipeline.nlp.quotes.labels import find_labelled
 from pipeline.nlp.quotes.speakers import Resolution, SpeakerResolver
 from pipeline.records import Entity, Quote, stable_id
 
@@ -43,7 +44,9 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
     direct = find_direct(index)
     indirect = find_indirect(index, taken=_span_set(direct))
     fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
-    candidates = sorted(_outermost(direct + indirect + fragments), key=lambda candidate: candidate.spans[0].start)
+    labelled = find_labelled(index, taken=_span_set(direct + indirect + fragments))
+    found = direct + indirect + fragments + labelled
+    candidates = sorted(_outermost(found), key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index)
     quotes = []
     for candidate in candidates:

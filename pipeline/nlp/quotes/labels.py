@@ -1,0 +1,98 @@
+"""Quotes introduced by a speaker label: a name and a colon at the start of a paragraph.
+
+Transcripts (``JAKE TAPPER: Donald Trump released a video ...``), interviews (``Q: ...`` /
+``A: ...``) and headline attributions (``Trump: My immigration plans aren't set in stone``)
+write who speaks as a label.  The paragraph after the label is what that speaker said, the colon
+is the cue (as in PolNeAR).
+
+A label is a name, not any words before a colon: capitals throughout (``TRUMP``, ``JOEL
+BENENSON``, ``Q``), or a named person or body the entity recogniser found (``Marco Rubio``,
+``Judicial Watch``).  Section labels (``UPDATE:``, ``Editor's note:``) are not speakers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.nlp.quotes.candidate import Candidate, Cue
+from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
+from pipeline.nlp.quotes.marks import QuoteRegion
+from pipeline.nlp.quotes.speakers import SpeakerRef
+from pipeline.records import Span
+
+# A paragraph's first words up to a colon: at most five words, no sentence punctuation.
+_LABEL = re.compile(r"(?m)^[ \t\u00a0]*(?P<label>[^\W\d_][^\n:.!?\"“”]{0,60}?)[ \t\u00a0]*:[ \t\u00a0]+(?=\S)")
+_MAX_LABEL_WORDS = 5
+# Places are left out: "New Hampshire: Charlie Arlinghaus, Arnie Arnesen, ..." introduces a list.
+_SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+# Fewer words are a tally or a caption ("Bernie Sanders: 1,501."), not something said.
+_MIN_CONTENT_WORDS = 3
+# Capitalised section labels of news pages, which introduce no speaker.
+_SECTION_LABELS = frozenset(
+    """
+    update updated note editor editors correction clarification photo photos video watch read related see
+    source sources more also listen subscribe follow share advertisement disclaimer warning breaking
+    exclusive live latest analysis opinion commentary background context summary transcript caption
+    credit image graphic chart map timeline ps p.s
+    """.split()
+)
+_CONFIDENCE = 0.7
+_LABEL_CUE = ":"
+
+
+def find_labelled(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
+    """A quote for each paragraph opened by a speaker label, unless ``taken`` already covers it."""
+    found = []
+    text = index.text
+    for match in _LABEL.finditer(text):
+        label_start, label_end = match.span("label")
+        if not _is_speaker_label(index, text[label_start:label_end], label_start, label_end):
+            continue
+        colon_at = text.index(":", label_end)
+        content_start = match.end()
+        content_end = text.find("\n", content_start)
+        content_end = len(text) if content_end < 0 else content_end
+        while content_end > content_start and text[content_end - 1].isspace():
+            content_end -= 1
+        if content_end <= content_start or taken.overlaps(content_start, content_end):
+            continue
+        if sum(word[:1].isalpha() for word in text[content_start:content_end].split()) < _MIN_CONTENT_WORDS:
+            continue
+        head = index.token_at(label_end - 1)
+        speaker = SpeakerRef(label_start, label_end, text[label_start:label_end], head)
+        quotation = _one_quotation(index, content_start, content_end)
+        found.append(Candidate(
+            # A direct quote's spans leave out its marks, as everywhere else.
+            spans=quotation.spans if quotation else (Span(content_start, content_end),),
+            kind="direct" if quotation else "indirect",
+            cue=Cue(_LABEL_CUE, colon_at, colon_at + 1),
+            speaker=speaker,
+            confidence=_CONFIDENCE,
+        ))
+    return found
+
+
+def _is_speaker_label(index: DocIndex, label: str, start: int, end: int) -> bool:
+    words = label.split()
+    if not 1 <= len(words) <= _MAX_LABEL_WORDS or words[0].lower().rstrip("'’s") in _SECTION_LABELS:
+        return False
+    if label.isupper():
+        return all(word.replace("-", "").replace("'", "").replace("’", "").isalpha() for word in words)
+    # Otherwise a capitalised name that ends with a person or body the entity recogniser found
+    # (titles before it allowed: "Sen. Marco Rubio").
+    if not all(word[0].isupper() for word in words):
+        return False
+    return any(
+        mention.entity.label in _SPEAKER_LABELS and start <= mention.start and mention.end >= end - 1
+        for mention in index.mentions_within(start, end)
+    )
+
+
+def _one_quotation(index: DocIndex, start: int, end: int) -> QuoteRegion | None:
+    """The quotation in marks that is the whole text, if it is one (a direct quote rather than
+    a transcript)."""
+    region = index.region_at(start)
+    if region is None:
+        return None
+    region_start, region_end = index.region_extent(region)
+    return index.regions[region] if region_start == start and region_end >= end - 1 else None
