@@ -1,7 +1,8 @@
 """Quality gate: the quote extractor on PolNeAR dev must not fall below the pinned scores.
 
-The floors sit a little below what the extractor measured when they were pinned (docs/quotes.md);
-raise them when the extractor improves, never lower them to let a regression through.
+The floors sit about 0.01 below what the extractor measured when they were pinned (docs/quotes.md),
+room for a parse that differs in the last digits on another CPU, not for a regression; raise them
+when the extractor improves, never lower them to let a regression through.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from pipeline.nlp.evaluate import DEFAULT_MODEL, load_articles, predict, score
 # (subset, overlap threshold) -> floor for (who-said-what F1, F1), as the corpus flag defines
 # direct+mixed ("" and “” marks only).
 FLOORS = {
-    ("direct+mixed", 0.3): (0.755, 0.815),
-    ("direct+mixed", 0.8): (0.72, 0.76),
-    ("all", 0.3): (0.655, 0.71),
-    ("all", 0.8): (0.62, 0.655),
+    ("direct+mixed", 0.3): (0.795, 0.85),  # measured 0.807, 0.859
+    ("direct+mixed", 0.8): (0.765, 0.80),  # measured 0.774, 0.811
+    ("all", 0.3): (0.685, 0.735),  # measured 0.696, 0.743
+    ("all", 0.8): (0.65, 0.685),  # measured 0.660, 0.693
 }
 # The same with ''-quoted gold content (the NYT's marks) counted as direct+mixed too.
 FLOORS_TWO_APOSTROPHES = {
-    ("direct+mixed", 0.3): (0.805, 0.87),
-    ("direct+mixed", 0.8): (0.765, 0.805),
+    ("direct+mixed", 0.3): (0.85, 0.905),  # measured 0.859, 0.916
+    ("direct+mixed", 0.8): (0.81, 0.85),  # measured 0.820, 0.861
 }
 
 

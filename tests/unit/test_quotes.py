@@ -209,8 +209,8 @@ def test_a_complement_that_reports_on_its_own_is_a_quote_of_its_own(extract):
          [("Q", "Did the city take care of you?"), ("A", "No, no one did. No one checked up on us.")]),
         ("Marco Rubio: I am not interested in being vice president.\n\nWASHINGTON — Rubio did not get far.",
          [("Marco Rubio", "I am not interested in being vice president.")]),
-        # Section labels, places and tallies are not speakers.
-        ("UPDATE: The bridge was closed on Monday after an inspection.\n\n"
+        # Section labels, places, tallies and a headline about someone are not speakers.
+        ("Arthur Hailey: King of the bestsellers\n\nUPDATE: The bridge was closed on Monday after an inspection.\n\n"
          "New Hampshire: Charlie Arlinghaus, Arnie Arnesen, Patrick Arnold.\n\nBERNIE SANDERS: 1,501.\n", []),
     ],
 )

@@ -7,7 +7,8 @@ is the cue (as in PolNeAR).
 
 A label is a name, not any words before a colon: capitals throughout (``TRUMP``, ``JOEL
 BENENSON``, ``Q``), or a named person or body the entity recogniser found (``Marco Rubio``,
-``Judicial Watch``).  Section labels (``UPDATE:``, ``Editor's note:``) are not speakers.
+``Judicial Watch``) followed by a statement with a verb (``Arthur Hailey: King of the bestsellers``
+is a headline about him).  Section labels (``UPDATE:``, ``Editor's note:``) are not speakers.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def find_labelled(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
             continue
         if sum(word[:1].isalpha() for word in text[content_start:content_end].split()) < _MIN_CONTENT_WORDS:
             continue
+        label = text[label_start:label_end]
+        if not label.isupper() and not _states_something(index, content_start, content_end):
+            continue  # "Arthur Hailey: King of the bestsellers" is a headline about him, not by him
         head = index.token_at(label_end - 1)
-        speaker = SpeakerRef(label_start, label_end, text[label_start:label_end], head)
+        speaker = SpeakerRef(label_start, label_end, label, head)
         quotation = _one_quotation(index, content_start, content_end)
         found.append(Candidate(
             # A direct quote's spans leave out its marks, as everywhere else.
@@ -86,6 +90,12 @@ def _is_speaker_label(index: DocIndex, label: str, start: int, end: int) -> bool
         mention.entity.label in _SPEAKER_LABELS and start <= mention.start and mention.end >= end - 1
         for mention in index.mentions_within(start, end)
     )
+
+
+def _states_something(index: DocIndex, start: int, end: int) -> bool:
+    """True when the text has a verb: a statement, not a description of the one named."""
+    first, last = index.token_at(start), index.token_at(end - 1)
+    return any(token.pos_ in ("VERB", "AUX") for token in index.doc[first.i:last.i + 1])
 
 
 def _one_quotation(index: DocIndex, start: int, end: int) -> QuoteRegion | None:
