@@ -45,7 +45,7 @@ setup(
     ],
     extras_require={
         "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],
-        "test": ["pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2"],
+        "test": ["pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2", "trustme==1.2.1"],
     },
     entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},
 )

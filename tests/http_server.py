@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for tests: scripted replies per path, recorded requests.
+"""A real HTTP (or HTTPS) server on 127.0.0.1 for tests: scripted replies per path, recorded requests.
 
 Reusable by any test that needs live feeds (fetch tests, watch tests)::
 
@@ -12,10 +12,16 @@ Reusable by any test that needs live feeds (fetch tests, watch tests)::
 Replies given to ``route`` are served in order and the last one repeats; a reply may also be a function
 of the recorded request.  Every request is recorded (path, headers) with the number of body bytes the
 server managed to send before the client went away, so tests can check that a client stopped reading.
+
+With ``tls=`` a server-side ``ssl.SSLContext`` (e.g. from ``trustme``) the server speaks HTTPS and
+``url()`` names it ``https://localhost:PORT``, so a client checks the certificate's name.  Every
+accepted connection is counted in ``connections``, including those whose TLS handshake failed and
+so never became a recorded request (how tests see that a refused certificate was not retried).
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,15 +53,21 @@ Responder = Union[Reply, Callable[[RecordedRequest], Reply]]
 
 
 class LocalHTTPServer:
-    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1, run in a daemon thread."""
+    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1, run in a daemon thread; HTTPS with ``tls``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: Optional[ssl.SSLContext] = None) -> None:
         self._routes: dict[str, list[Responder]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
+        self.connections = 0  # accepted connections, TLS handshake failures included
+        self.tls = tls
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        if tls is not None:
+            # accept() then returns TLS sockets; the handshake is left to the handler thread (Handler.handle),
+            # so a client refusing the certificate neither blocks nor fails the serve_forever thread
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
         # a short poll interval makes shutdown (and so every test's teardown) quick
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-http", daemon=True
@@ -76,6 +88,9 @@ class LocalHTTPServer:
         return self._server.server_address[1]
 
     def url(self, path: str) -> str:
+        # HTTPS by name, as real feeds are addressed, so that the client checks the certificate's host name
+        if self.tls is not None:
+            return f"https://localhost:{self.port}{path}"
         return f"http://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, *replies: Responder) -> None:
@@ -132,6 +147,19 @@ def _handler_for(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.0: one request per connection, and a body without Content-Length ends at close
         protocol_version = "HTTP/1.0"
+
+        def setup(self) -> None:
+            with server._lock:
+                server.connections += 1
+            super().setup()
+
+        def handle(self) -> None:
+            if isinstance(self.request, ssl.SSLSocket):
+                try:
+                    self.request.do_handshake()
+                except OSError:  # ssl.SSLError included
+                    return  # the client refused the certificate (or went away): nothing to serve, nothing to log
+            super().handle()
 
         def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
             request = RecordedRequest(path=self.path, headers=dict(self.headers.items()))

@@ -7,6 +7,9 @@ and the socket is connected to exactly the address that was checked (so a DNS an
 between check and connect, "DNS rebinding", cannot reach a private address); redirects are followed
 by hand so that every hop goes through the same checks; the body is read in chunks and decompressed
 here so that the size limit applies to the decoded bytes and nothing beyond it is ever buffered.
+HTTPS uses http.client's default SSL context, made afresh per connection: certificates and host names
+are verified against the system CA store, whose bundle file the ``SSL_CERT_FILE`` environment variable
+replaces (OpenSSL reads it whenever a context is made), which is how a private CA is trusted.
 
 Residual risks, stated honestly: no proxy support (environment proxies are ignored on purpose, since
 a proxy would make the address check meaningless); a server that sends a byte just within every
@@ -248,8 +251,11 @@ def _attempt(
             return _handle_response(url, response, settings)
         except TimeoutError:
             raise _FetchError(Reason.TIMEOUT, f"no response within {settings.read_timeout} s", retryable=True) from None
-        except ssl.SSLError as error:  # a bad certificate does not get better by asking again
-            raise _FetchError(Reason.CONNECTION_ERROR, f"TLS error: {error}") from None
+        except ssl.SSLError as error:
+            # a bad certificate (or a server that speaks no TLS) does not get better by asking again; a server
+            # that drops the connection mid-handshake (EOF) is as transient as one that drops it over plain HTTP
+            dropped = isinstance(error, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
+            raise _FetchError(Reason.CONNECTION_ERROR, f"TLS error: {error}", retryable=dropped) from None
         except (OSError, http.client.HTTPException) as error:
             raise _FetchError(Reason.CONNECTION_ERROR, f"connection failed: {error!r}", retryable=True) from None
         finally:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 import pytest
+import trustme
 
 from pipeline.config import load_settings
 from pipeline.query import run_query
 from pipeline.run import run
 from pipeline.sources.feed_state import FeedStateStore, state_path
+from tests.conftest import run_newsbeam
 from tests.http_server import LocalHTTPServer, Reply
 
 pytestmark = pytest.mark.slow
@@ -126,3 +129,26 @@ def test_private_hosts_are_refused_unless_allowed(tmp_path: Path) -> None:
         assert server.requests_for("/rss.xml") == []
     reasons = [reason for (reason,) in run_query(tmp_path / "out", "SELECT reason FROM failures")[1]]
     assert reasons == ["forbidden_host"]
+
+
+def test_newsbeam_run_ingests_an_https_feed_from_a_ca_trusted_through_ssl_cert_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # run_newsbeam passes this process's environment on
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(tls)
+    out = tmp_path / "out"
+    with LocalHTTPServer(tls=tls) as server:
+        base = server.url("")
+        server.document("/rss.xml", _feed(base, [("/a", "Ferry returns", "The ferry returns on Monday.")]))
+        result = run_newsbeam(
+            "run", server.url("/rss.xml"), "--output", str(out), "--allow-private-hosts", "--set", "http.min_host_delay=0"
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert base.startswith("https://localhost:")
+    assert _titles(out) == {"Ferry returns"}
+    assert run_query(out, "SELECT count(*) FROM failures")[1] == [(0,)]
