@@ -111,6 +111,10 @@ PATTERNS = [
     pytest.param('The ruling came down.\n\n“It has no basis in the law. None at all,” Will Smith wrote.',
                  "direct", "It has no basis in the law. None at all,", "Will Smith", "Will Smith", "write",
                  id="name-the-tagger-misread"),
+    pytest.param('The debate went on.\n\n"It is not correct to say anything against the plan. We do not have a say '
+                 'anymore. #Bridges," tweeted Jane Smith of Hanover.',
+                 "direct", "It is not correct to say anything against the plan. We do not have a say anymore. #Bridges,",
+                 "Jane Smith of Hanover", "Jane Smith", "tweet", id="subject-inside-the-quotation"),
     pytest.param("In Miami, Jane Smith said, the bridge is seen as a disgrace.",
                  "indirect", "In Miami the bridge is seen as a disgrace", "Jane Smith", "Jane Smith", "say",
                  id="parenthetical-attribution"),

@@ -159,7 +159,10 @@ def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
         if is_according_to(token):
             speaker = according_to_object(token)
         elif is_cue_verb(token):
-            speaker = subject_of(token) or _name_before(index, token, end) or _name_after(index, token, end)
+            speaker = subject_of(token)
+            if speaker is None or index.in_quote(speaker):
+                # No subject, or one inside the quotation (`"... #Cologne," tweeted a German user`).
+                speaker = _name_before(index, token, end) or _name_after(index, token, end)
         else:
             continue
         if speaker is None or index.in_quote(speaker):
