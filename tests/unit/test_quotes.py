@@ -115,6 +115,8 @@ PATTERNS = [
                  'anymore. #Bridges," tweeted Jane Smith of Hanover.',
                  "direct", "It is not correct to say anything against the plan. We do not have a say anymore. #Bridges,",
                  "Jane Smith of Hanover", "Jane Smith", "tweet", id="subject-inside-the-quotation"),
+    pytest.param("The crowd cheered.\n\n“This is fantastic!” beamed Jane Smith of Madison, who came early.",
+                 "direct", "This is fantastic!", "Jane Smith of Madison", "Jane Smith", "beam", id="any-verb-as-speech-tag"),
     pytest.param("In Miami, Jane Smith said, the bridge is seen as a disgrace.",
                  "indirect", "In Miami the bridge is seen as a disgrace", "Jane Smith", "Jane Smith", "say",
                  id="parenthetical-attribution"),
@@ -273,6 +275,7 @@ def test_unnamed_speaker_stays_as_written_with_lower_confidence(extract):
         "She told ABC’s “Good Morning America” about it.",  # a title
         "Cruz is “a basket case.”",  # a description, with nobody to say it
         'Unattributed:\n\n"Just words here, with no one to say them."',
+        "The crowd cheered.\n\n“This is fantastic,” the band played on.",  # a band is no speaker
     ],
 )
 def test_quotations_that_nobody_says_are_not_quotes(extract, text):

@@ -27,7 +27,7 @@ from pipeline.nlp.quotes.cues import ACCORDING_TO, DASH_CUE, cue_lemma, is_accor
 from pipeline.nlp.quotes.docindex import DocIndex
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
-from pipeline.nlp.quotes.speakers import SpeakerRef, speaker_phrase
+from pipeline.nlp.quotes.speakers import SpeakerRef, is_plausible_source, speaker_phrase
 
 # Characters that may end the text before a quotation that starts a quote of its own: a colon,
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
@@ -42,6 +42,8 @@ _NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "du", "van", "vo
 _MAX_NAME_WORDS = 6
 _MAX_TITLE_WORDS = 8
 _MAX_CLAUSE_CLIMB = 6
+# How far after a closing mark a speech tag's verb may stand (`" beamed Donald Hartley of Madison`).
+_MAX_TAG_TOKENS = 6
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
 # What the parser may make of the speaker after an inverted cue (`"...," said Jane Smith`).
@@ -172,6 +174,9 @@ def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
             best = (distance, token, speaker)
     if best is not None:
         return _Attribution(_cue(best[1]), speaker_phrase(best[2]), _ATTRIBUTED)
+    tag = _speech_tag(index, end)
+    if tag is not None:
+        return _Attribution(_cue(tag[0]), speaker_phrase(tag[1]), _ATTRIBUTED)
     colon = _colon_attribution(index, start)
     return _Attribution(_cue(colon[0]), speaker_phrase(colon[1]), _COLON_ONLY) if colon is not None else None
 
@@ -199,6 +204,26 @@ def _is_name(words: str) -> bool:
     if not 1 <= len(parts) <= _MAX_NAME_WORDS or not parts[0][0].isupper() or not parts[-1][0].isupper():
         return False
     return all(part[0].isupper() or part in _NAME_PARTICLES for part in parts)
+
+
+def _speech_tag(index: DocIndex, end: int) -> tuple[Token, Token] | None:
+    """(verb, speaker) of a speech tag right after a quotation that ends with a comma, question or
+    exclamation mark: `"This is fantastic!" beamed Donald Hartley`, `"...," Trump reacted.` --
+    after such a quotation any verb with a named or human subject is the way it was said."""
+    text = index.text
+    if text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:] not in (",", "!", "?"):
+        return None
+    line_end = text.find("\n", end)
+    after = [token for token in index.doc[index.token_at(end).i:] if token.idx >= end][:_MAX_TAG_TOKENS]
+    for token in after:
+        if 0 <= line_end <= token.idx or token.is_sent_start and token.idx > end + 2:
+            return None
+        if token.pos_ == "VERB" and not index.in_quote(token):
+            speaker = _name_before(index, token, end) or _name_after(index, token, end)
+            if speaker is not None and is_plausible_source(index, speaker):
+                return token, speaker
+            return None
+    return None
 
 
 def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
