@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
 from pipeline.nlp.quotes.cues import ACCORDING_TO, DASH_CUE, cue_lemma, is_according_to, is_cue_verb
@@ -257,10 +257,23 @@ def _name_after(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     between = index.doc[index.token_at(quote_end).i:cue.i]
     if cue.idx < quote_end or any(not (token.is_punct or token.is_space) for token in between if token.idx >= quote_end):
         return None
-    return next(
+    child = next(
         (child for child in cue.rights if child.dep_ in _INVERTED_SPEAKER_DEPS and child.pos_ in ("PROPN", "NOUN")),
         None,
     )
+    return child if child is not None else _noun_run_after(cue)
+
+
+def _noun_run_after(cue: Token) -> Token | None:
+    """The last noun of the words right after ``cue`` that make a name (`said Edward Leamer, an
+    economist` when the parser hung the name elsewhere)."""
+    head = None
+    for token in cue.doc[cue.i + 1:cue.i + 1 + _MAX_NAME_WORDS]:
+        if token.pos_ in ("PROPN", "NOUN") or _is_capitalised(token):
+            head = token
+        elif head is not None or token.pos_ not in ("DET", "ADJ", "NUM") or "\n" in token.text:
+            break
+    return head
 
 
 def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | None:
@@ -300,13 +313,19 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
     after = text[end:end + 4].lstrip(_CLOSING_MARKS + " \t\u00a0")[:1]
     last = text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:]
     runs_on = after.islower() or last == "," or (after.isupper() and last in ("?", "!"))
-    if frame_end < len(doc) and runs_on:
+    if frame_end < len(doc) and (runs_on or (after.isupper() and _is_speech_tag(index.sentence_of(doc[frame_end])))):
         frame_end = index.sentence_of(doc[frame_end]).end
     paragraph_end = text.find("\n", end)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
     for token in doc[frame_start:frame_end]:
         if paragraph_start <= token.idx < paragraph_end:
             yield token
+
+
+def _is_speech_tag(sentence: Span) -> bool:
+    """`Trump said.` after `"... missing."`: a short sentence that is only a speaker and a cue."""
+    words = [token for token in sentence if not (token.is_punct or token.is_space)]
+    return len(words) <= _MAX_TAG_TOKENS and any(is_cue_verb(token) for token in words)
 
 
 def _last_visible(text: str, before: int) -> int | None:
