@@ -28,11 +28,13 @@ from pipeline.nlp.quotes.docindex import DocIndex
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
 from pipeline.nlp.quotes.speakers import SpeakerRef, is_plausible_source, speaker_phrase
+from pipeline.records import Span as TextSpan
 
 # Characters that may end the text before a quotation that starts a quote of its own: a colon,
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
 _ATTRIBUTED, _DASH_BYLINE, _COLON_ONLY = 0.9, 0.85, 0.7
+_MIXED_RUN_ON = 0.85
 # `" ― Jane Doe"`, `" -- Jane Doe, 34, of Houston."`: a dash, then a name, then at most a short
 # description, to the end of the line.
 _BYLINE = re.compile(r"[ \t\u00a0]*(?P<dash>--|[―—–])[ \t\u00a0]*(?P<name>[^\n,(]{1,60}?)(?P<rest>[,(][^\n]{0,80})?[ \t\u00a0.]*(?:\n|$)")
@@ -71,7 +73,7 @@ def find_direct(index: DocIndex) -> list[Candidate]:
             last.attribution = last.attribution or attribution
         else:
             groups.append(_Group([region], attribution))
-    return [_candidate(group.regions, group.attribution) for group in groups if group.attribution is not None]
+    return [_candidate(index, group.regions, group.attribution) for group in groups if group.attribution is not None]
 
 
 @dataclass
@@ -102,9 +104,36 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: _At
     return 0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)
 
 
-def _candidate(regions: list[QuoteRegion], attribution: _Attribution) -> Candidate:
+def _candidate(index: DocIndex, regions: list[QuoteRegion], attribution: _Attribution) -> Candidate:
     spans = tuple(span for region in regions for span in region.spans)
-    return Candidate(spans, "direct", attribution.cue, attribution.speaker, attribution.confidence)
+    run_on = _run_on_end(index, regions[-1], attribution) if len(spans) == 1 else None
+    if run_on is None:
+        return Candidate(spans, "direct", attribution.cue, attribution.speaker, attribution.confidence)
+    # `"This will be a challenge" for Clinton, he said.`: the sentence goes on after the marks, so
+    # what was said is the quotation and the words that complete it, marks kept as in mixed quotes.
+    content = (TextSpan(regions[-1].open_at, run_on),)
+    return Candidate(content, "mixed", attribution.cue, attribution.speaker, _MIXED_RUN_ON)
+
+
+def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: _Attribution) -> int | None:
+    """Where the sentence that a quotation starts goes on to, when it goes on after the closing mark
+    in lower case (up to the attribution, if that comes later in the sentence), else None."""
+    if region.close_at is None:
+        return None
+    text = index.text
+    after = region.close_at + 1
+    while after < len(text) and text[after] in " \t\u00a0":
+        after += 1
+    if after >= len(text) or not text[after].islower() or after in (attribution.speaker.start, attribution.cue.start):
+        return None
+    sentence = index.sentence_of(index.token_at(after))
+    end = min(sentence.end_char, text.find("\n", after) if "\n" in text[after:sentence.end_char] else sentence.end_char)
+    for boundary in (attribution.speaker.start, attribution.cue.start):
+        if after < boundary < end:
+            end = boundary
+    while end > after and (text[end - 1] in " \t\u00a0,;:.—–-"):
+        end -= 1
+    return end if end > after else None
 
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
