@@ -102,7 +102,7 @@ PATTERNS = [
     pytest.param('The vote failed.\n\n"Does he not understand how this city works?" Jane Smith said.\n\nNext.',
                  "direct", "Does he not understand how this city works?", "Jane Smith", "Jane Smith", "say",
                  id="question-then-attribution"),
-    pytest.param("Readers wrote in.\n“The bridge is old and must be rebuilt.” ― Jane Smith\n",
+    pytest.param("Readers wrote in.\n“The bridge is old and must be rebuilt.” ― Jane Smith\nThe vote is on Monday.",
                  "direct", "The bridge is old and must be rebuilt.", "Jane Smith", "Jane Smith", "—",
                  id="dash-byline"),
     pytest.param("Readers wrote in.\n\"The bridge is old and must be rebuilt.\" -- Jane Smith, 34, of Houston.",
@@ -238,6 +238,11 @@ def test_a_speaker_label_opens_what_the_speaker_said(extract, text, expected):
 def test_a_labelled_quotation_in_marks_is_direct(extract):
     (quote,) = extract('Jane Smith: "The bridge is old and must be rebuilt."\n')[0]
     assert (quote.kind, quote.speaker, quote.text) == ("direct", "Jane Smith", "The bridge is old and must be rebuilt.")
+
+
+def test_a_lone_dash_name_that_ends_the_article_is_the_reporters_credit(extract):
+    text = 'Jane Smith spoke at the rally.\n\nHer party was "still the first force in the state," she said.\n\n"We will win the vote."--Kim Hjelmgaard\n'
+    assert all(quote.speaker_mention != "Kim Hjelmgaard" for quote in extract(text)[0])
 
 
 def test_two_speakers_in_turn(extract):

@@ -63,10 +63,11 @@ def find_direct(index: DocIndex) -> list[Candidate]:
     Quotations no attribution reaches are not quotes of anyone and are dropped.
     """
     groups: list[_Group] = []
+    bylines = _bylines(index)
     for region_index, region in enumerate(index.regions):
         if is_fragment(index, region):
             continue
-        attribution = _attribution(index, region_index)
+        attribution = bylines.get(region_index) or _attribution(index, region_index)
         last = groups[-1] if groups else None
         if last is not None and _joins(index, last, region, attribution):
             last.regions.append(region)
@@ -176,12 +177,23 @@ def is_title(quoted: str) -> bool:
     return len(words) <= _MAX_TITLE_WORDS and len(capitalised) >= 2 and all(word[0].isupper() for word in capitalised)
 
 
+def _bylines(index: DocIndex) -> dict[int, _Attribution]:
+    """The dash bylines of the article's quotations, by quotation number.
+
+    A lone one that ends the article (`"..." --Kim Hjelmgaard`) is the reporter's credit, not the
+    speaker's name: vox pops and epigraphs come in runs or stand before the text they open.
+    """
+    found = {number: byline for number, region in enumerate(index.regions) if (byline := _byline(index, region))}
+    if len(found) == 1:
+        (byline,) = found.values()
+        if not index.text[byline.speaker.end:].strip(" \t\u00a0.\n"):
+            return {}
+    return found
+
+
 def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
-    """The attribution of a quotation: a dash byline after it, else the cue nearest to its marks
-    in its frame, else a colon before it."""
-    byline = _byline(index, index.regions[region_index])
-    if byline is not None:
-        return byline
+    """The attribution of a quotation: the cue nearest to its marks in its frame, else a speech
+    tag right after it, else a colon before it (a dash byline is found before, by ``_bylines``)."""
     start, end = index.region_extent(region_index)
     best: tuple[int, Token, Token] | None = None
     for token in _frame(index, start, end):
