@@ -1,4 +1,4 @@
-"""`newsbeam`: a thin command line over run(), query() and the quote evaluation.
+"""`newsbeam`: a thin command line over run(), query() and the quote and entity evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
 itself cannot run (bad config, unwritable output, bad SQL), with a one-line error and no traceback.
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Its options belong to pipeline.nlp.evaluate's own parser; main() hands them over unparsed.
     commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
+    # Likewise pipeline.nlp.entity_eval's.
+    commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003", add_help=False)
     return parser
 
 
@@ -62,6 +64,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         from pipeline.nlp.evaluate import main as evaluate_main
 
         return evaluate_main(unparsed)
+    if args.command == "eval-entities":
+        from pipeline.nlp.entity_eval import main as entity_eval_main
+
+        return entity_eval_main(unparsed)
     if unparsed:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":

