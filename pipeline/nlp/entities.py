@@ -32,6 +32,8 @@ _LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "LOC", "NORP", "FAC", "EVENT", "PRODU
 _LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:['’]s?|\s+)$")
 _EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{},.;:!?-–—"
+# A name that ends in an abbreviation keeps its final period: initials ("U.S", "D.C") and suffixes.
+_ABBREVIATION_END = re.compile(r"(?:(?:^|[\s.])[A-Za-z]\.[A-Za-z]|\b(?:Jr|Sr|Inc|Co|Corp|Ltd|Bros|St))$")
 # Honorifics that NER sometimes puts inside a PERSON span; the canonical name is the bare name.
 _PERSON_TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "sir", "president", "sen", "senator", "rep", "gov", "governor",
@@ -70,6 +72,8 @@ def _clean(ent: Span) -> _Raw | None:
     stripped_left = text.lstrip(_EDGE_PUNCT)
     start += len(text) - len(stripped_left)
     text = stripped_left.rstrip(_EDGE_PUNCT)
+    if stripped_left[len(text):].startswith(".") and _ABBREVIATION_END.search(text):
+        text += "."  # "U.S.", "Martin Luther King Jr.": the period is part of the name
     if not any(char.isalpha() for char in text):
         return None
     if ent.label_ == "PERSON":

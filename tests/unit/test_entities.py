@@ -71,6 +71,24 @@ def test_names_lose_leading_the_possessives_and_honorifics(text, surface, label,
     assert text[mention.start:mention.end] == name
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "name"),
+    [
+        ("The U.S. said so.", "U.S.", "GPE", "U.S."),
+        ("He flew to Washington, D.C. today.", "D.C.", "GPE", "D.C."),
+        ("Martin Luther King Jr. spoke.", "Martin Luther King Jr.", "PERSON", "Martin Luther King Jr."),
+        ("Apple Inc. said so.", "Apple Inc.", "ORG", "Apple Inc."),
+        # A sentence's full stop after an ordinary name is not part of it.
+        ("They met in Paris.", "Paris.", "GPE", "Paris"),
+    ],
+)
+def test_an_abbreviation_keeps_its_final_period(text, surface, label, name):
+    (entity,) = extract_entities(make_doc(text, [(surface, label)]), "a1")
+    assert entity.name == name
+    (mention,) = entity.mentions
+    assert text[mention.start:mention.end] == name
+
+
 @pytest.mark.parametrize("label", ["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 def test_numeric_labels_are_not_entities(label):
     assert extract_entities(make_doc("On Monday it rose.", [("Monday", label)]), "a1") == ()

@@ -252,7 +252,7 @@ def test_the_real_valid_split_has_the_published_entity_counts(conll_dir):
 # pinned about 0.01 under what they measured (docs/entities.md); raise them when the extraction
 # improves, never lower them to let a regression through.
 FLOORS = {  # (match, label) -> F1 floor
-    ("exact", HEADLINE): 0.657,  # measured 0.667
+    ("exact", HEADLINE): 0.686,  # measured 0.696 (0.667 before abbreviations kept their period)
     ("lenient", HEADLINE): 0.728,  # measured 0.738
     ("exact", "MISC"): 0.68,  # measured 0.690
 }
