@@ -16,6 +16,15 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """Who said a quotation, and how it is marked: the cue, the speaker as written, how sure."""
+
+    cue: Cue
+    speaker: SpeakerRef
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Candidate:
     spans: tuple[Span, ...]  # what was said, into doc.text (direct quotes: without the outer marks)
     kind: str  # "direct" | "mixed" | "indirect"

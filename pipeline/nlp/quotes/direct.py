@@ -16,31 +16,27 @@ mixed quote with the clause around it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from pipeline.nlp.quotes.candidate import Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, DASH_CUE, cue_lemma, is_according_to, is_cue_verb
+from pipeline.nlp.quotes.bylines import find_bylines
+from pipeline.nlp.quotes.candidate import Attribution, Candidate, Cue
+from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb
 from pipeline.nlp.quotes.docindex import DocIndex
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
-from pipeline.nlp.quotes.speakers import SpeakerRef, is_plausible_source, speaker_phrase
+from pipeline.nlp.quotes.speakers import is_plausible_source, speaker_phrase
 from pipeline.records import Span as TextSpan
 
 # Characters that may end the text before a quotation that starts a quote of its own: a colon,
 # comma or dash after an attribution, or the end of a sentence the splitter did not see.
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
-_ATTRIBUTED, _DASH_BYLINE, _COLON_ONLY = 0.9, 0.85, 0.7
-_MIXED_RUN_ON = 0.85
-# `" ― Jane Doe"`, `" -- Jane Doe, 34, of Houston."`: a dash, then a name, then at most a short
-# description, to the end of the line.
-_BYLINE = re.compile(r"[ \t\u00a0]*(?P<dash>--|[―—–])[ \t\u00a0]*(?P<name>[^\n,(]{1,60}?)(?P<rest>[,(][^\n]{0,80})?[ \t\u00a0.]*(?:\n|$)")
+_ATTRIBUTED, _MIXED_RUN_ON, _COLON_ONLY = 0.9, 0.85, 0.7
 # Marks that may close a quotation, the inner one of a quote inside a quote included.
 _CLOSING_MARKS = "”\"'»’"
-_NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "al", "y"})
+# At most this many words after an inverted cue make the speaker's name.
 _MAX_NAME_WORDS = 6
 _MAX_TITLE_WORDS = 8
 _MAX_CLAUSE_CLIMB = 6
@@ -63,7 +59,7 @@ def find_direct(index: DocIndex) -> list[Candidate]:
     Quotations no attribution reaches are not quotes of anyone and are dropped.
     """
     groups: list[_Group] = []
-    bylines = _bylines(index)
+    bylines = find_bylines(index)
     for region_index, region in enumerate(index.regions):
         if is_fragment(index, region):
             continue
@@ -82,17 +78,10 @@ class _Group:
     """Quotations that form one quote, and their (cue, speaker head) if one was found."""
 
     regions: list[QuoteRegion]
-    attribution: _Attribution | None
+    attribution: Attribution | None
 
 
-@dataclass(frozen=True)
-class _Attribution:
-    cue: Cue
-    speaker: SpeakerRef
-    confidence: float
-
-
-def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: _Attribution | None) -> bool:
+def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: Attribution | None) -> bool:
     """True when ``region`` continues the quote ``group`` rather than starting a new one."""
     end = group.regions[-1].end
     if index.paragraph_of(end) == index.paragraph_of(region.start):
@@ -105,7 +94,7 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: _At
     return 0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)
 
 
-def _candidate(index: DocIndex, regions: list[QuoteRegion], attribution: _Attribution) -> Candidate:
+def _candidate(index: DocIndex, regions: list[QuoteRegion], attribution: Attribution) -> Candidate:
     spans = tuple(span for region in regions for span in region.spans)
     run_on = _run_on_end(index, regions[-1], attribution) if len(spans) == 1 else None
     if run_on is None:
@@ -116,7 +105,7 @@ def _candidate(index: DocIndex, regions: list[QuoteRegion], attribution: _Attrib
     return Candidate(content, "mixed", attribution.cue, attribution.speaker, _MIXED_RUN_ON)
 
 
-def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: _Attribution) -> int | None:
+def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: Attribution) -> int | None:
     """Where the sentence that a quotation starts goes on to, when it goes on after the closing mark
     in lower case (up to the attribution, if that comes later in the sentence), else None."""
     if region.close_at is None:
@@ -127,8 +116,9 @@ def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: _Attribution)
         after += 1
     if after >= len(text) or not text[after].islower() or after in (attribution.speaker.start, attribution.cue.start):
         return None
-    sentence = index.sentence_of(index.token_at(after))
-    end = min(sentence.end_char, text.find("\n", after) if "\n" in text[after:sentence.end_char] else sentence.end_char)
+    end = index.sentence_of(index.token_at(after)).end_char
+    newline = text.find("\n", after, end)
+    end = newline if newline >= 0 else end
     for boundary in (attribution.speaker.start, attribution.cue.start):
         if after < boundary < end:
             end = boundary
@@ -177,23 +167,9 @@ def is_title(quoted: str) -> bool:
     return len(words) <= _MAX_TITLE_WORDS and len(capitalised) >= 2 and all(word[0].isupper() for word in capitalised)
 
 
-def _bylines(index: DocIndex) -> dict[int, _Attribution]:
-    """The dash bylines of the article's quotations, by quotation number.
-
-    A lone one that ends the article (`"..." --Kim Hjelmgaard`) is the reporter's credit, not the
-    speaker's name: vox pops and epigraphs come in runs or stand before the text they open.
-    """
-    found = {number: byline for number, region in enumerate(index.regions) if (byline := _byline(index, region))}
-    if len(found) == 1:
-        (byline,) = found.values()
-        if not index.text[byline.speaker.end:].strip(" \t\u00a0.\n"):
-            return {}
-    return found
-
-
-def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
+def _attribution(index: DocIndex, region_index: int) -> Attribution | None:
     """The attribution of a quotation: the cue nearest to its marks in its frame, else a speech
-    tag right after it, else a colon before it (a dash byline is found before, by ``_bylines``)."""
+    tag right after it, else a colon before it (dash bylines are found first, by ``find_bylines``)."""
     start, end = index.region_extent(region_index)
     best: tuple[int, Token, Token] | None = None
     for token in _frame(index, start, end):
@@ -214,37 +190,12 @@ def _attribution(index: DocIndex, region_index: int) -> _Attribution | None:
         if best is None or distance < best[0]:
             best = (distance, token, speaker)
     if best is not None:
-        return _Attribution(_cue(best[1]), speaker_phrase(best[2]), _ATTRIBUTED)
+        return Attribution(_cue(best[1]), speaker_phrase(best[2]), _ATTRIBUTED)
     tag = _speech_tag(index, end)
     if tag is not None:
-        return _Attribution(_cue(tag[0]), speaker_phrase(tag[1]), _ATTRIBUTED)
+        return Attribution(_cue(tag[0]), speaker_phrase(tag[1]), _ATTRIBUTED)
     colon = _colon_attribution(index, start)
-    return _Attribution(_cue(colon[0]), speaker_phrase(colon[1]), _COLON_ONLY) if colon is not None else None
-
-
-def _byline(index: DocIndex, region: QuoteRegion) -> _Attribution | None:
-    """`"..." ― Sonya Herridge`: the name after a dash that ends the quotation's line."""
-    if region.close_at is None:
-        return None
-    found = _BYLINE.match(index.text, region.close_at + 1)
-    if found is None or not _is_name(found.group("name")):
-        return None
-    name_start, name_end = found.span("name")
-    while index.text[name_end - 1] in " \t\u00a0.":
-        name_end -= 1
-    head = index.token_at(name_end - 1)
-    dash_start, dash_end = found.span("dash")
-    speaker = SpeakerRef(name_start, name_end, index.text[name_start:name_end], head)
-    return _Attribution(Cue(DASH_CUE, dash_start, dash_end), speaker, _DASH_BYLINE)
-
-
-def _is_name(words: str) -> bool:
-    """A person's or body's name as bylines write it: a few capitalised words ("Edwin G. Monroy",
-    "Azucena Gonzàlez", "Julie A. Diaz Martinez"), particles allowed inside ("Luis de la Cruz")."""
-    parts = words.split()
-    if not 1 <= len(parts) <= _MAX_NAME_WORDS or not parts[0][0].isupper() or not parts[-1][0].isupper():
-        return False
-    return all(part[0].isupper() or part in _NAME_PARTICLES for part in parts)
+    return Attribution(_cue(colon[0]), speaker_phrase(colon[1]), _COLON_ONLY) if colon is not None else None
 
 
 def _speech_tag(index: DocIndex, end: int) -> tuple[Token, Token] | None:
