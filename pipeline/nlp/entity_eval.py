@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.extract import required_components
+from pipeline.nlp.metrics import f1, ratio
 from pipeline.nlp.model import ModelNotFound, load_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -247,10 +248,8 @@ def overlap(a: Span, b: Span) -> int:
 
 def scores(counts: Counts) -> Scores:
     predicted, gold = counts.tp + counts.fp, counts.tp + counts.fn
-    precision = counts.tp / predicted if predicted else 0.0
-    recall = counts.tp / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Scores(precision=precision, recall=recall, f1=f1, gold=gold, predicted=predicted)
+    precision, recall = ratio(counts.tp, predicted), ratio(counts.tp, gold)
+    return Scores(precision=precision, recall=recall, f1=f1(precision, recall), gold=gold, predicted=predicted)
 
 
 def label_scores(counts: dict[str, Counts]) -> dict[str, Scores]:

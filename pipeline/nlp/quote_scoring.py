@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.nlp.metrics import f1, ratio
+
 Interval = tuple[int, int]  # [start, end) character offsets
 
 _TRIM = " \t\n\r\u00a0\"'“”‘’«»„.,;:!?…()[]{}-–—"
@@ -115,22 +117,14 @@ def count(text: str, gold: Sequence[Attribution], predicted: Sequence[Attributio
 
 def scores(counts: Counts) -> Scores:
     """Precision, recall, F1, speaker accuracy and who-said-what F1 from summed counts."""
-    precision = _ratio(counts.matched, counts.predicted)
-    recall = _ratio(counts.matched, counts.gold)
-    ws_precision = _ratio(counts.speaker_right, counts.predicted)
-    ws_recall = _ratio(counts.speaker_right, counts.gold)
+    precision = ratio(counts.matched, counts.predicted)
+    recall = ratio(counts.matched, counts.gold)
+    ws_precision = ratio(counts.speaker_right, counts.predicted)
+    ws_recall = ratio(counts.speaker_right, counts.gold)
     return Scores(
         precision=precision,
         recall=recall,
-        f1=_f1(precision, recall),
-        speaker_accuracy=_ratio(counts.speaker_right, counts.matched),
-        who_said_what_f1=_f1(ws_precision, ws_recall),
+        f1=f1(precision, recall),
+        speaker_accuracy=ratio(counts.speaker_right, counts.matched),
+        who_said_what_f1=f1(ws_precision, ws_recall),
     )
-
-
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
-def _f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
