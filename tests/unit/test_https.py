@@ -131,7 +131,17 @@ def test_a_server_that_drops_the_handshake_is_retried(settings: HttpSettings) ->
             except OSError:
                 return  # listener closed: the test is over
             accepted += 1
-            connection.close()
+            with connection:
+                # Read the ClientHello, then send FIN and drain until the client gives up: closing with
+                # unread bytes would send a reset instead, and the client would see no TLS EOF at all.
+                connection.settimeout(5)
+                try:
+                    connection.recv(65536)
+                    connection.shutdown(socket.SHUT_WR)
+                    while connection.recv(65536):
+                        pass
+                except OSError:
+                    pass
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
         threading.Thread(target=accept_and_close, args=(listener,), daemon=True).start()
