@@ -203,7 +203,7 @@ def _speech_tag(index: DocIndex, end: int) -> tuple[Token, Token] | None:
     exclamation mark: `"This is fantastic!" beamed Donald Hartley`, `"...," Trump reacted.` --
     after such a quotation any verb with a named or human subject is the way it was said."""
     text = index.text
-    if text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:] not in (",", "!", "?"):
+    if _last_inside(text, end) not in (",", "!", "?"):
         return None
     line_end = text.find("\n", end)
     after = [token for token in index.doc[index.token_at(end).i:] if token.idx >= end][:_MAX_TAG_TOKENS]
@@ -303,7 +303,7 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
     # `"...?" he asked.`, `"...," Bozell answers.` and `"...!" Biden said.`: the attribution after
     # the closing mark may be a "sentence" of its own to the splitter.
     after = text[end:end + 4].lstrip(_CLOSING_MARKS + " \t\u00a0")[:1]
-    last = text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:]
+    last = _last_inside(text, end)
     runs_on = after.islower() or last == "," or (after.isupper() and last in ("?", "!"))
     if frame_end < len(doc) and (runs_on or (after.isupper() and _is_speech_tag(index.sentence_of(doc[frame_end])))):
         frame_end = index.sentence_of(doc[frame_end]).end
@@ -312,6 +312,12 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
     for token in doc[frame_start:frame_end]:
         if paragraph_start <= token.idx < paragraph_end:
             yield token
+
+
+def _last_inside(text: str, end: int) -> str:
+    """The last character a quotation ending at ``end`` says, inside its closing marks ("," for
+    `"...,"`, "?" for `?’”`), or "" when there is none."""
+    return text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:]
 
 
 def _is_speech_tag(sentence: Span) -> bool:
