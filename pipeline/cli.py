@@ -34,8 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures)")
     query.add_argument("sql")
-    query.add_argument("--data", default="output", help="the dataset folder (default: ./output)")
+    query.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    compact = commands.add_parser("compact", help="merge the small files that frequent runs leave in each partition")
+    compact.add_argument("--output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
+    compact.add_argument("--config", help="a YAML file overriding the packaged defaults")
+    compact.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
     # Its options belong to pipeline.nlp.evaluate's own parser; main() hands them over unparsed.
     commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
@@ -45,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_job_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--output", help="dataset folder (default: ./output)")
+    command.add_argument("--output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://BUCKET/PREFIX (default: ./output)")
     command.add_argument("--config", help="a YAML file overriding the packaged defaults")
     command.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override one setting, e.g. --set nlp.batch_size=64 (repeatable)")
@@ -72,6 +77,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":
         return _query(args)
+    if args.command == "compact":
+        return _compact(args)
     _skip_ipython_probe()
     if args.command == "watch":
         return _watch(args)
@@ -91,15 +98,15 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
     overrides = list(args.overrides)
     if args.output:
         overrides.append(f"output={args.output}")
-    if args.workers is not None:
+    if getattr(args, "workers", None) is not None:
         overrides.append(f"runner.workers={args.workers}")
-        if args.workers > 1 and not args.runner:
+        if args.workers > 1 and not getattr(args, "runner", None):
             overrides.append("runner.name=multiprocess")
-    if args.runner:
+    if getattr(args, "runner", None):
         overrides.append(f"runner.name={args.runner}")
-    if args.dask_address:
+    if getattr(args, "dask_address", None):
         overrides.append(f"runner.dask_address={args.dask_address}")
-    if args.allow_private_hosts:
+    if getattr(args, "allow_private_hosts", False):
         overrides.append("http.allow_private_hosts=true")
     if getattr(args, "interval", None):
         from pipeline.sources.feedlists import parse_duration
@@ -110,14 +117,12 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
 
 def _run(args: argparse.Namespace) -> int:
     _configure_logging(quiet=args.quiet)
-    from pipeline.config import ConfigError
-    from pipeline.run import DatasetBusy, run
-    from pipeline.sinks.dataset import DatasetError
+    from pipeline.run import run
 
     try:
         settings = _settings_from(args)
         summary = run(settings, args.inputs or None)
-    except (ConfigError, DatasetError, DatasetBusy, ValueError) as error:
+    except _user_errors() as error:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     print(format_summary(summary))
@@ -126,17 +131,37 @@ def _run(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     _configure_logging(quiet=args.quiet)
-    from pipeline.config import ConfigError
-    from pipeline.run import DatasetBusy
-    from pipeline.sinks.dataset import DatasetError
     from pipeline.watch import watch
 
     try:
         settings = _settings_from(args)
         watch(settings, args.inputs or None, max_cycles=args.cycles)
-    except (ConfigError, DatasetError, DatasetBusy, ValueError) as error:
+    except _user_errors() as error:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    return EXIT_OK
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors that are the user's to fix: one line and exit status 2, no traceback."""
+    from pipeline.config import ConfigError
+    from pipeline.sinks.dataset import DatasetError
+    from pipeline.storage.location import StorageError
+    from pipeline.storage.lock import DatasetBusy
+
+    return (ConfigError, DatasetError, DatasetBusy, StorageError, ValueError)
+
+
+def _compact(args: argparse.Namespace) -> int:
+    _configure_logging(quiet=False)
+    from pipeline.run import compact_dataset
+
+    try:
+        merged = compact_dataset(_settings_from(args))
+    except _user_errors() as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"newsbeam compact: {merged} small file(s) merged")
     return EXIT_OK
 
 

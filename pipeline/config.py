@@ -77,6 +77,13 @@ class WatchSettings(_Strict):
     interval_seconds: float = Field(gt=0)
 
 
+class StorageSettings(_Strict):
+    # fsspec options for s3:// and gs:// locations (endpoint_url, key, secret, region, token, ...);
+    # what is left out comes from the usual environment variables and credential files.
+    options: dict[str, Any] = {}
+    compact_after_files: int = Field(gt=0)  # a partition with more small files than this is compacted
+
+
 class Settings(_Strict):
     output: str
     inputs: list[str] = []
@@ -85,6 +92,7 @@ class Settings(_Strict):
     http: HttpSettings
     runner: RunnerSettings
     watch: WatchSettings
+    storage: StorageSettings
 
 
 def default_config_text() -> str:

@@ -11,27 +11,42 @@ from typing import Any
 
 import duckdb
 
-from pipeline.sinks.schema import DATA_FILE, PARTITION_COLUMN, SCHEMAS
+from pipeline.sinks.schema import DATA_SUFFIX, PARTITION_COLUMN, SCHEMAS, TABLE_DIRS
+from pipeline.storage import objects
+from pipeline.storage.location import Location, StorageError
 
 
 class QueryError(ValueError):
     """The SQL failed or the dataset cannot be read; the message is one line for the user."""
 
 
-def connect(data: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with views ``articles``, ``entities``, ``quotes``, ``failures``."""
-    root = Path(data)
-    if not root.is_dir():
-        raise QueryError(f"no dataset at {root}")
+def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with views ``articles``, ``entities``, ``quotes``, ``failures``.
+
+    A dataset in a bucket is read through its fsspec filesystem, registered with DuckDB: DuckDB's
+    own httpfs extension would be downloaded at run time."""
+    try:
+        location = Location.parse(str(data), storage_options)
+    except StorageError as error:
+        raise QueryError(str(error)) from None
+    if location.is_local and not Path(location.root).is_dir():
+        raise QueryError(f"no dataset at {data}")
     connection = duckdb.connect()
+    if not location.is_local:
+        try:
+            objects.check_reachable(location)
+        except StorageError as error:
+            raise QueryError(str(error)) from None
+        connection.register_filesystem(location.fs)
     for table, schema in SCHEMAS.items():
-        pattern = root / table / f"{PARTITION_COLUMN}=*" / DATA_FILE
-        if any((root / table).glob(f"{PARTITION_COLUMN}=*/{DATA_FILE}")):
+        folder = TABLE_DIRS[table]
+        if any(not name.rsplit("/", 1)[-1].startswith((".", "_")) for name in objects.list_files(location, folder, suffix=DATA_SUFFIX)):
+            pattern = location.url_of(folder, f"{PARTITION_COLUMN}=*", f"*{DATA_SUFFIX}")
             # DDL cannot take parameters: the path goes in as an escaped SQL literal.
-            literal = "'" + str(pattern).replace("'", "''") + "'"
+            literal = "'" + pattern.replace("'", "''") + "'"
             connection.execute(
                 f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal}, hive_partitioning = true, "
-                f"hive_types = {{'{PARTITION_COLUMN}': DATE}})"
+                f"hive_types = {{'{PARTITION_COLUMN}': DATE}}, union_by_name = true)"
             )
         else:  # an empty table still answers queries, with the contract's columns
             connection.register(f"_empty_{table}", schema.empty_table())
@@ -41,8 +56,8 @@ def connect(data: str | Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def run_query(data: str | Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    connection = connect(data)
+def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    connection = connect(data, storage_options=storage_options)
     try:
         relation = connection.execute(sql)
         columns = [description[0] for description in relation.description or []]

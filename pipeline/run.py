@@ -6,17 +6,13 @@ that tests and users can add to it, or run it on a runner of their own choosing.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import time
-import uuid
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Optional
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -25,12 +21,15 @@ from pipeline.config import ConfigError, Settings
 from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure, FeedPoll
-from pipeline.sinks.dataset import prepare_root, remove_partial_files
-from pipeline.sinks.write import WriteDataset, read_report
-from pipeline.sources.feed_state import FeedStateStore, state_path
+from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, recover
+from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
+from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.feeds import FeedJob
 from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
+from pipeline.storage.location import Location, StorageError, has_scheme, is_object_store, scheme_of
+from pipeline.storage.lock import DatasetBusy, dataset_lock
+from pipeline.storage.state import StateFolder
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +54,23 @@ class InputPlan:
     failures: list[Failure] = field(default_factory=list)
 
 
+FEED_SCHEMES = ("http", "https")
+
+
 def is_url(spec: str) -> bool:
-    return "://" in spec and not Path(spec).exists()
+    return has_scheme(spec) and not Path(spec).exists()
 
 
-def plan_inputs(specs: list[str]) -> InputPlan:
+def dataset_location(settings: Settings) -> Location:
+    """The configured output as a Location (a local folder, or a bucket prefix); StorageError if unusable."""
+    return Location.parse(settings.output, settings.storage.options)
+
+
+def plan_inputs(specs: list[str], *, storage_options: Optional[dict[str, Any]] = None) -> InputPlan:
     """Split specs into local files (folders and globs expanded) and feeds (URLs and feed lists).
 
-    Any other scheme than http(s) is still a feed here: the fetcher turns it into a failures row
-    (unsupported scheme) rather than the launcher guessing at it.
+    s3:// and gs:// specs are files, folders or globs in a bucket; any other scheme is refused
+    before any work (a typo in a scheduled job should fail loudly, not become an empty run).
     """
     from pipeline.sources.feedlists import is_feed_list, load_feed_list
     from pipeline.sources.files import expand_paths
@@ -72,15 +79,20 @@ def plan_inputs(specs: list[str]) -> InputPlan:
     failures: list[Failure] = []
     local: list[str] = []
     for spec in specs:
-        if is_url(spec):
+        scheme = scheme_of(spec) if is_url(spec) else "file"
+        if scheme in FEED_SCHEMES:
             feeds.append(FeedSpec(url=spec))
+        elif is_object_store(spec) or (scheme == "file" and has_scheme(spec)):
+            local.append(spec)  # files, folders or globs, read through the bucket's (or the disk's) filesystem
+        elif scheme != "file":
+            raise StorageError(f"{spec}: unsupported scheme {scheme}:// (use http(s)://, s3://, gs:// or a local path)")
         elif Path(spec).is_file() and is_feed_list(spec):
             listed, problems = load_feed_list(spec)
             feeds.extend(listed)
             failures.extend(problems)
         else:
             local.append(spec)
-    paths, missing = expand_paths(local) if local else ([], [])
+    paths, missing = expand_paths(local, storage_options=storage_options) if local else ([], [])
     unique_feeds = list({feed.url: feed for feed in feeds}.values())
     return InputPlan(paths=paths, feeds=unique_feeds, failures=[*failures, *missing])
 
@@ -139,23 +151,35 @@ def build_pipeline(
     started_at: datetime,
     jobs: Optional[list[FeedJob]] = None,
     options: Optional[PipelineOptions] = None,
+    location: Optional[Location] = None,
 ) -> beam.Pipeline:
-    """The whole graph: read -> de-duplicate -> skip stored -> annotate -> rows -> write."""
-    output = str(Path(settings.output).resolve())
+    """The whole graph: read -> de-duplicate -> skip stored -> annotate -> rows -> stage.
+
+    The staged files are published by :func:`run_plan` once the job is done (``commit``)."""
+    output = location or dataset_location(settings)
     pipeline = beam.Pipeline(options=options or pipeline_options(settings))
-    read = pipeline | "ReadFiles" >> ReadFiles(plan.paths, settings.input, started_at)
+    read = pipeline | "ReadFiles" >> ReadFiles(plan.paths, settings.input, started_at, storage_options=settings.storage.options)
     polled = pipeline | "ReadFeeds" >> ReadFeeds(jobs or [], settings.http, settings.input, started_at)
     launcher_failures = pipeline | "InputFailures" >> beam.Create(plan.failures)
     (
         (read, polled, launcher_failures)
         | "AllInputs" >> beam.Flatten()
         | "Deduplicate" >> Deduplicate()
-        | "SkipStored" >> SkipStored(output, run_id)
+        | "SkipStored" >> SkipStored(output)
         | "Annotate" >> Annotate(settings.nlp)
         | "ToRows" >> ToRows()
         | "WriteDataset" >> WriteDataset(output, run_id)
     )
     return pipeline
+
+
+def compact_dataset(settings: Settings) -> int:
+    """``newsbeam compact``: under the dataset lock, finish any interrupted commit, then merge every
+    partition's small files. Returns how many files were merged."""
+    output = prepare_root(dataset_location(settings))
+    with dataset_lock(output):
+        recover(output)
+        return compact(output, run_id=new_run_id())
 
 
 @dataclass(frozen=True)
@@ -183,9 +207,12 @@ def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
     specs = list(specs or settings.inputs or default_inputs())
     ensure_installed(settings.nlp.model)
-    output = prepare_root(settings.output)
+    output = prepare_root(dataset_location(settings))
+    plan = plan_inputs(specs, storage_options=settings.storage.options)
     with dataset_lock(output):
-        parts = split_plan(plan_inputs(specs), files_per_run=settings.input.files_per_run)
+        if recover(output):
+            log.info("newsbeam: finished an interrupted commit in %s", output)
+        parts = split_plan(plan, files_per_run=settings.input.files_per_run)
         summaries = []
         for number, part in enumerate(parts, start=1):
             if len(parts) > 1:
@@ -224,23 +251,43 @@ def combine_summaries(summaries: list[RunSummary]) -> RunSummary:
     )
 
 
-def run_plan(settings: Settings, plan: InputPlan, *, output: Path) -> RunSummary:
-    """One pipeline run over a planned input; the caller holds the dataset lock."""
+def run_plan(settings: Settings, plan: InputPlan, *, output: Location, state: Optional[StateFolder] = None) -> RunSummary:
+    """One pipeline run over a planned input, then its commit; the caller holds the dataset lock.
+
+    ``state`` is the watch's open state folder; a single run opens its own."""
+    if state is None:
+        with StateFolder(output) as own_state:
+            return run_plan(settings, plan, output=output, state=own_state)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
-    remove_partial_files(output)
     log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
-    run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    with FeedStateStore(state_path(output)) as store:
+    run_id = new_run_id(started_at)
+    with FeedStateStore(state.folder / STATE_FILE) as store:
         jobs = feed_jobs(plan.feeds, store)
-        pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at, jobs=jobs)
+        pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at, jobs=jobs, location=output)
         result = pipeline.run()
         wait_for(result)
-        report = read_report(str(output), run_id)
+        report = read_staging_report(output, run_id)
+        published = commit(output, run_id, report["staged"], compact_after_files=settings.storage.compact_after_files)
+        counts = committed_counts(report["counts"], published.rows_removed, published.files_compacted)
+        # Only now are the feeds' entries in the dataset: a crash before this line polls them again.
         record_polls(store, report["feeds"], at=started_at)
-    return RunSummary(
-        run_id=run_id, output=str(output), counts=report["counts"], seconds=time.monotonic() - started
-    )
+    state.push()
+    seconds = time.monotonic() - started
+    write_run_report({"started_at": started_at, "seconds": round(seconds, 3), "counts": counts,
+                      "feeds": [poll.__dict__ for poll in report["feeds"]]}, output, run_id)
+    return RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=seconds)
+
+
+def committed_counts(counts: dict[str, int], rows_removed: int, files_compacted: int) -> dict[str, int]:
+    """The job's counts, with what the articles written were: new, or replacing a stored version."""
+    merged: Counter[str] = Counter(counts)
+    written = merged.get("rows_written:articles", 0)
+    merged["rows_replaced:articles"] = merged.get("changed", 0)
+    merged["rows_added:articles"] = written - merged.get("changed", 0)
+    merged["rows_removed"] = rows_removed
+    merged["files_compacted"] = files_compacted
+    return {name: value for name, value in sorted(merged.items()) if value or name.startswith("rows_added")}
 
 
 def wait_for(result: beam.runners.runner.PipelineResult) -> None:
@@ -261,23 +308,4 @@ def wait_for(result: beam.runners.runner.PipelineResult) -> None:
             client.close()
 
 
-class DatasetBusy(RuntimeError):
-    """Another newsbeam process is writing the same dataset."""
-
-
-@contextmanager
-def dataset_lock(output: Path) -> Iterator[None]:
-    """One writer per dataset at a time: two jobs merging into one partition would lose rows."""
-    with open(output / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DatasetBusy(f"another newsbeam job is writing {output} (lock {output / '.lock'})") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+__all__ = ["DatasetBusy", "dataset_lock", "build_pipeline", "run", "run_plan", "plan_inputs"]

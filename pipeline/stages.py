@@ -8,16 +8,16 @@ outputs and several sinks silently wrong; DESIGN.md).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Optional
+from typing import AbstractSet, Any, Iterable, Iterator, Mapping, Optional
 
 import apache_beam as beam
-from apache_beam.utils.shared import Shared
 
 from pipeline.config import HttpSettings, InputSettings
 from pipeline.failures import Reason, make_failure
 from pipeline.records import Annotated, Article, Failure, FeedPoll, Tally, TableRow
-from pipeline.sinks.dataset import DatasetIndex, load_index
-from pipeline.sinks.rows import article_rows, failure_row, partition_of, tombstones_for_moved_article
+from pipeline.sinks.dataset import StoredArticle, index_shard, read_article_index, read_failure_index
+from pipeline.sinks.rows import article_rows, failure_index_row, failure_row, tombstones_for_replaced_article
+from pipeline.storage.location import Location
 
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -25,13 +25,15 @@ _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 # ---------------------------------------------------------------- reading
 
 
-def read_and_parse(path: str, settings: InputSettings, ingested_at: datetime) -> Iterator[Any]:
+def read_and_parse(
+    path: str, settings: InputSettings, ingested_at: datetime, storage_options: Optional[dict] = None
+) -> Iterator[Any]:
     """One file -> its Articles and Failures, and a tally; never raises."""
     from pipeline.parse import parse_document
     from pipeline.sources.files import read_file
 
     try:
-        raw = read_file(path, max_bytes=settings.max_file_bytes)
+        raw = read_file(path, max_bytes=settings.max_file_bytes, storage_options=storage_options)
         if isinstance(raw, Failure):
             yield raw
             return
@@ -47,18 +49,21 @@ def read_and_parse(path: str, settings: InputSettings, ingested_at: datetime) ->
 class ReadFiles(beam.PTransform):
     """File paths -> Article | Failure | Tally. Reshuffled so that files spread over workers."""
 
-    def __init__(self, paths: list[str], settings: InputSettings, ingested_at: datetime):
+    def __init__(
+        self, paths: list[str], settings: InputSettings, ingested_at: datetime, *, storage_options: Optional[dict] = None
+    ):
         super().__init__()
         self._paths = paths
         self._settings = settings
         self._ingested_at = ingested_at
+        self._storage_options = storage_options or {}
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
         return (
             pipeline
             | "Paths" >> beam.Create(self._paths)
             | "SpreadPaths" >> beam.Reshuffle()
-            | "ReadAndParse" >> beam.FlatMap(read_and_parse, self._settings, self._ingested_at)
+            | "ReadAndParse" >> beam.FlatMap(read_and_parse, self._settings, self._ingested_at, self._storage_options)
         )
 
 
@@ -137,56 +142,68 @@ class Deduplicate(beam.PTransform):
 # ---------------------------------------------------------------- incremental runs
 
 
-def against_index(element: Any, index: DatasetIndex) -> Iterator[Any]:
-    """Drop what the dataset already holds unchanged; clear the old home of an article that moved."""
+def index_key(element: Any) -> str:
+    """Articles and failures by the index shard that records them; anything else passes ("-")."""
     if isinstance(element, Article):
-        stored = index.articles.get(element.article_id)
+        return f"articles:{index_shard(element.article_id)}"
+    if isinstance(element, Failure):
+        return f"failures:{index_shard(element.failure_id)}"
+    return "-"
+
+
+def against_index(
+    element: Any, stored_articles: Mapping[str, StoredArticle], recorded_failures: AbstractSet[str]
+) -> Iterator[Any]:
+    """Drop what the dataset already holds unchanged; clear the old rows of an article that changed."""
+    if isinstance(element, Article):
+        stored = stored_articles.get(element.article_id)
         if stored is not None and stored.content_hash == element.content_hash:
             yield Tally("unchanged")
             return
         if stored is not None:
             yield Tally("changed")
-            if stored.partition != partition_of(element):
-                yield from tombstones_for_moved_article(element.article_id, stored.partition)
+            yield from tombstones_for_replaced_article(element.article_id, stored.partition)
         yield element
-    elif isinstance(element, Failure) and element.failure_id in index.failure_ids:
+    elif isinstance(element, Failure) and element.failure_id in recorded_failures:
         yield Tally("failures_already_recorded")
     else:
         yield element
 
 
-class _IndexHolder:
-    def __init__(self, output: str) -> None:
-        self.index = load_index(output)
-
-
-class _SkipStoredFn(beam.DoFn):
-    _shared_index = Shared()
-
-    def __init__(self, output: str, run_id: str):
-        self._output = output
-        self._run_id = run_id  # the tag: each run reads the index once per worker, fresh
-        self._index: Optional[DatasetIndex] = None
-
-    def setup(self) -> None:
-        output = self._output
-        self._index = self._shared_index.acquire(lambda: _IndexHolder(output), tag=self._run_id).index
-
-    def process(self, element: Any) -> Iterator[Any]:
-        assert self._index is not None
-        yield from against_index(element, self._index)
+def against_stored_shard(group: tuple[str, Iterable[Any]], location: Location) -> Iterator[Any]:
+    """One index shard's worth of elements against that shard of the stored index: the only stored
+    data a run reads to skip what it holds, so the cost follows the input, not the dataset."""
+    key, elements = group
+    items = list(elements)
+    if key == "-":
+        yield from items
+        return
+    kind, shard = key.split(":", 1)
+    stored_articles: Mapping[str, StoredArticle] = {}
+    recorded_failures: AbstractSet[str] = frozenset()
+    if kind == "articles":
+        stored_articles = read_article_index(location, shard, ids=(item.article_id for item in items))
+    else:
+        recorded_failures = read_failure_index(location, shard)
+    for item in items:
+        yield from against_index(item, stored_articles, recorded_failures)
 
 
 class SkipStored(beam.PTransform):
-    """Skip articles the dataset already holds with the same content hash (no NLP for them)."""
+    """Skip articles the dataset already holds with the same content hash (no NLP for them), and
+    failures it has recorded; grouped by index shard so each shard of the index is read once."""
 
-    def __init__(self, output: str, run_id: str):
+    def __init__(self, location: Location):
         super().__init__()
-        self._output = output
-        self._run_id = run_id
+        self._location = location
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
-        return elements | "AgainstIndex" >> beam.ParDo(_SkipStoredFn(self._output, self._run_id))
+        return (
+            elements
+            | "KeyByIndexShard" >> beam.Map(lambda element: (index_key(element), element))
+            | "GroupByIndexShard" >> beam.GroupByKey()
+            | "AgainstIndex" >> beam.FlatMap(against_stored_shard, self._location)
+        )
 
 
 # ---------------------------------------------------------------- rows
@@ -201,6 +218,7 @@ def to_rows(element: Any) -> Iterator[Any]:
     elif isinstance(element, Failure):
         yield Tally(f"failure:{element.reason}")
         yield failure_row(element)
+        yield failure_index_row(element)
     elif isinstance(element, (TableRow, Tally, FeedPoll)):
         yield element
     else:  # an Article that skipped annotation would be a wiring bug: surface it as a row

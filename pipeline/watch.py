@@ -31,11 +31,14 @@ from pipeline.config import ConfigError, Settings
 from pipeline.failures import Reason
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
-from pipeline.run import DatasetBusy, InputPlan, dataset_lock, pipeline_options, plan_inputs, run_plan
-from pipeline.sinks.dataset import DatasetError, prepare_root
-from pipeline.sources.feed_state import FeedStateStore, state_path
+from pipeline.run import InputPlan, dataset_location, pipeline_options, plan_inputs, run_plan
+from pipeline.sinks.dataset import DatasetError, prepare_root, recover
+from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
-from pipeline.sources.file_state import FileSignature, FileStateStore, file_state_path, signature_of
+from pipeline.sources.file_state import FILE_STATE, FileSignature, FileStateStore, signature_of
+from pipeline.storage.location import Location, StorageError
+from pipeline.storage.lock import DatasetBusy, dataset_lock
+from pipeline.storage.state import StateFolder
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ SETTLE_SECONDS = 2.0
 # attempt time is a few milliseconds later than that cycle's start: allow for that much, and no more.
 MAX_DUE_SLACK_SECONDS = 30.0
 # Errors that are the user's to fix (config, dataset, lock): they end the watch; the CLI exits 2.
-FATAL_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DatasetError, DatasetBusy)
+FATAL_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DatasetError, DatasetBusy, StorageError)
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,14 @@ def plan_cycle(
     specs: list[str],
     settings: Settings,
     *,
-    output: Path,
+    state_folder: Path,
     known_files: Mapping[str, FileSignature],
     now: datetime,
     settle_seconds: float = SETTLE_SECONDS,
 ) -> CyclePlan:
     """Re-plan the inputs (feed lists are re-read, so edits apply) and keep only what is due."""
-    full = plan_inputs(specs)
-    with FeedStateStore(state_path(output)) as store:
+    full = plan_inputs(specs, storage_options=settings.storage.options)
+    with FeedStateStore(state_folder / STATE_FILE) as store:
         feeds = due_feeds(full.feeds, store, default_interval=settings.watch.interval_seconds, now=now)
     files, present, settling = changed_files(full.paths, known_files, now=now.timestamp(), settle_seconds=settle_seconds)
     failures = [failure for failure in full.failures if not expected_in_a_watch(failure)]
@@ -168,7 +171,8 @@ def run_cycle(
     specs: list[str],
     settings: Settings,
     *,
-    output: Path,
+    output: Location,
+    state: StateFolder,
     files_store: FileStateStore,
     settle_seconds: float = SETTLE_SECONDS,
     first: bool = False,
@@ -178,7 +182,7 @@ def run_cycle(
     started_at = datetime.now(timezone.utc)
     try:
         cycle = plan_cycle(
-            specs, settings, output=output, known_files=files_store.signatures(), now=started_at, settle_seconds=settle_seconds
+            specs, settings, state_folder=state.folder, known_files=files_store.signatures(), now=started_at, settle_seconds=settle_seconds
         )
         if cycle.settling:
             log.info("watch: %d file(s) still being written, read next cycle", cycle.settling)
@@ -187,9 +191,10 @@ def run_cycle(
         if not cycle.has_work and not (first and cycle.plan.failures):
             files_store.record({}, present=cycle.present)
             return CycleResult(number, started_at, time.monotonic() - started)
-        summary = run_plan(settings, cycle.plan, output=output)
-        # Only now are the files' rows in the dataset (run_plan returns after the writer's report).
+        summary = run_plan(settings, cycle.plan, output=output, state=state)
+        # Only now are the files' rows in the dataset (run_plan returns after the commit).
         files_store.record(cycle.files, present=cycle.present)
+        state.push()
     except FATAL_ERRORS:
         raise
     except Exception as error:  # noqa: BLE001 - a runner hiccup costs one cycle, not the watch
@@ -291,17 +296,21 @@ def watch(
     interval = settings.watch.interval_seconds
     out = out or sys.stdout
     stop = stop or threading.Event()
-    output = prepare_root(settings.output)
+    output = prepare_root(dataset_location(settings))
     totals: Counter = Counter()
     cycles = failed = 0
     # The lock is held for the whole watch, so no `newsbeam run` can interleave with a cycle.
-    with dataset_lock(output), stop_on_signals(stop), FileStateStore(file_state_path(output)) as files_store:
+    with dataset_lock(output), stop_on_signals(stop), StateFolder(output) as state, FileStateStore(
+        state.folder / FILE_STATE
+    ) as files_store:
+        recover(output)
         log.info("newsbeam watch: %s every %s s into %s", ", ".join(specs), f"{interval:g}", output)
         start = time.monotonic()
         while True:
             cycles += 1
             result = run_cycle(
-                cycles, specs, settings, output=output, files_store=files_store, settle_seconds=settle_seconds, first=cycles == 1
+                cycles, specs, settings, output=output, state=state, files_store=files_store, settle_seconds=settle_seconds,
+                first=cycles == 1,
             )
             totals.update(result.counts)
             failed += result.error is not None

@@ -60,3 +60,23 @@ def annotate_by_hand(article: Article, *, speaker: str = "Ana Lima", quote: Opti
             ),
         )
     return Annotated(article, (entity,), quotes)
+
+
+def ingest_by_hand(location, *annotated: Annotated, run_id: Optional[str] = None):
+    """What a pipeline run does with annotated articles, in this process: skip what is stored
+    unchanged, clear the old rows of what changed, stage and commit the rest. Returns the publish
+    report (pipeline.sinks.dataset.PublishReport)."""
+    from pipeline.sinks.dataset import index_shard, read_article_index, write_rows
+    from pipeline.stages import against_index, to_rows
+
+    rows = []
+    for item in annotated:
+        article = item.article
+        stored = read_article_index(location, index_shard(article.article_id), ids=[article.article_id])
+        passed = list(against_index(article, stored, frozenset()))
+        if article not in passed:
+            continue  # stored unchanged
+        for element in passed:
+            source = item if element is article else element
+            rows.extend(row for row in to_rows(source) if not hasattr(row, "name"))
+    return write_rows(location, rows, run_id=run_id)

@@ -1,131 +1,356 @@
-"""The partitioned, idempotent, crash-safe dataset writer, and the index of what a dataset holds.
+"""The dataset on disk or in a bucket: layout, staged writes, commits, the stored-article index, compaction.
 
-Layout: ``ROOT/<table>/date=YYYY-MM-DD/data.parquet``, one zstd Parquet file per partition.
-Writing a partition merges the new rows into what the partition already holds and replaces the
-file atomically (temporary name, fsync, rename), so a reader sees the old file or the new one and
-never a half-written one. The temporary name does not end in ``.parquet``, so globs that readers
-use (``*/date=*/*.parquet``) never pick it up.
+Layout (below the root, a local folder or ``s3://bucket/prefix``)::
+
+    <table>/date=YYYY-MM-DD/part-<run id>.parquet     rows a run added to that partition
+    <table>/date=YYYY-MM-DD/part-<run id>-c<n>.parquet many small files merged by compaction
+    _index/articles/shard=XX/*.parquet                 article id -> content hash and partition
+    _index/failures/shard=XX/*.parquet                 failure ids already recorded
+    _staging/<run id>/...                              what a running job wrote, not yet published
+    _commits/<run id>.json                             a commit being published (the commit point)
+    _runs/<run id>.json                                each run's report
+    _newsbeam.json                                     format, schema and layout version
+
+Why this shape: a run's cost must follow its own input, not the dataset. A run adds new files and
+never rewrites a partition to add rows; the only stored files it reads are the index shards of the
+ids it meets (256 shards by the first two hex digits of the id) and, for an article whose text
+changed, the files of its old partition that hold its rows (rewritten without them).
+
+Crash safety without a table format: workers write only below ``_staging/<run id>/``, which no
+reader looks at (names starting with ``_`` or ``.`` are skipped by pyarrow, Spark and Polars, and
+per-table globs never reach them). When the job has finished, the launcher writes the commit
+record; from then on the commit is decided, and :func:`publish` (re-run by :func:`recover` at the
+start of the next run if the process died) removes replaced rows and moves the staged files into
+place, the ``articles`` table after the tables that hang off it and the index last. A job killed
+before the record leaves the dataset as it was (its staging is deleted); killed after it, the next
+run finishes it. Every file a reader can see is whole at every moment: written under a hidden
+temporary name and renamed on a local disk, written in one PUT in a bucket.
 
 Beam's own Parquet sinks are not used: ``WriteToParquet`` cannot write Hive partitions, and
-``fileio.WriteToFiles`` silently drops files whose destination has a ``/`` (see DESIGN.md).
+``fileio.WriteToFiles`` silently drops files whose destination has a ``/`` (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import logging
+import posixpath
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable, Optional
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator, Optional
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
 from pipeline.records import TableRow
 from pipeline.sinks.schema import (
+    ALL_SCHEMAS,
     COMPRESSION,
-    DATA_FILE,
+    DATA_SUFFIX,
     KEY_COLUMNS,
+    LAYOUT_VERSION,
+    OWNER_COLUMNS,
     PARTITION_COLUMN,
+    PARTITION_COLUMNS,
+    PUBLISH_ORDER,
     SCHEMA_VERSION,
     SCHEMAS,
+    TABLE_DIRS,
 )
+from pipeline.storage import objects
+from pipeline.storage.location import Location, StorageError
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "_newsbeam.json"
+STAGING_DIR = "_staging"
+COMMITS_DIR = "_commits"
+INDEX_SHARD_DIGITS = 2  # 256 shards: at a million articles a shard holds ~4,000 index rows
+# Compaction: a partition with more than this many small files has them merged into one.
+COMPACT_AFTER_FILES = 16
+SMALL_FILE_BYTES = 64 * 1024 * 1024  # files above this are left alone: merging them would cost more than it saves
 
 
 class DatasetError(RuntimeError):
     """The output location cannot be used (not writable, another dataset's layout, ...)."""
 
 
-def partition_dir(root: str | Path, table: str, partition: str) -> Path:
-    return Path(root) / table / f"{PARTITION_COLUMN}={partition}"
+# ---------------------------------------------------------------- layout
 
 
-def prepare_root(root: str | Path) -> Path:
-    """Create the dataset root (and its manifest) or fail with a one-line reason."""
-    path = Path(root)
+def partition_path(table: str, partition: str) -> str:
+    return f"{TABLE_DIRS[table]}/{PARTITION_COLUMNS[table]}={partition}"
+
+
+def data_file_name(run_id: str, suffix: str = "") -> str:
+    return f"part-{run_id}{suffix}{DATA_SUFFIX}"
+
+
+def staged_path(run_id: str, table: str, partition: str) -> str:
+    return f"{STAGING_DIR}/{run_id}/{partition_path(table, partition)}/{data_file_name(run_id)}"
+
+
+def final_path(run_id: str, table: str, partition: str) -> str:
+    return f"{partition_path(table, partition)}/{data_file_name(run_id)}"
+
+
+def index_shard(identifier: str) -> str:
+    """The index shard of an article or failure id (ids are hex digests, so shards fill evenly)."""
+    return identifier[:INDEX_SHARD_DIGITS].lower().rjust(INDEX_SHARD_DIGITS, "0")
+
+
+def partition_files(location: Location, table: str, partition: str) -> list[str]:
+    """The visible data files of one partition (relative paths), oldest run first."""
+    folder = partition_path(table, partition)
+    return [
+        path
+        for path in objects.list_files(location, folder, suffix=DATA_SUFFIX)
+        if posixpath.dirname(path) == folder and not posixpath.basename(path).startswith((".", "_"))
+    ]
+
+
+def prepare_root(location: Location) -> Location:
+    """Check the location, create the root and its manifest, finish what a killed run left; one-line errors."""
+    objects.check_reachable(location)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        manifest = path / MANIFEST
-        if manifest.exists():
-            stored = json.loads(manifest.read_text(encoding="utf-8"))
-            major = str(stored.get("schema_version", "")).split(".")[0]
+        if location.is_local:
+            location.fs.makedirs(location.root, exist_ok=True)
+        manifest = read_manifest(location)
+        if manifest is None:
+            objects.write_bytes(location, MANIFEST, _manifest_bytes())
+        else:
+            major = str(manifest.get("schema_version", "")).split(".")[0]
             if major != SCHEMA_VERSION.split(".")[0]:
                 raise DatasetError(
-                    f"{path} holds a dataset of schema {stored.get('schema_version')}, "
+                    f"{location} holds a dataset of schema {manifest.get('schema_version')}, "
                     f"this newsbeam writes {SCHEMA_VERSION}"
                 )
-        else:
-            write_bytes_atomically(
-                manifest,
-                json.dumps({"format": "newsbeam", "schema_version": SCHEMA_VERSION}, indent=2).encode(),
-            )
-        probe = path / f".write-probe-{uuid.uuid4().hex}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        probe = f".write-probe-{uuid.uuid4().hex}"
+        objects.write_bytes(location, probe, b"")
+        objects.delete(location, probe)
+    except StorageError:
+        raise
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise DatasetError(f"cannot write the dataset at {path}: {reason}") from None
-    return path
+        raise DatasetError(f"cannot write the dataset at {location}: {reason}") from None
+    return location
+
+
+def read_manifest(location: Location) -> Optional[dict[str, Any]]:
+    if not objects.exists(location, MANIFEST):
+        return None
+    return json.loads(objects.read_bytes(location, MANIFEST).decode("utf-8"))
+
+
+def _manifest_bytes() -> bytes:
+    manifest = {"format": "newsbeam", "schema_version": SCHEMA_VERSION, "layout_version": LAYOUT_VERSION}
+    return json.dumps(manifest, indent=2).encode()
+
+
+# ---------------------------------------------------------------- staging (in the workers)
 
 
 @dataclass(frozen=True)
-class PartitionWrite:
-    """What one partition write did, for the run report."""
+class StagedPartition:
+    """What a run prepared for one partition: a staged file of new rows, and the articles whose stored
+    rows it replaces there. Small and JSON-friendly: it travels in the run report to the launcher."""
 
     table: str
     partition: str
-    rows_added: int  # rows whose key the partition did not hold
-    rows_replaced: int  # rows that replaced a stored row with the same key
-    rows_removed: int  # stored rows cleared by tombstones and not written again
-    rows_total: int
+    rows: int = 0
+    staged: Optional[str] = None  # relative path below _staging/, None when the run adds no row here
+    target: Optional[str] = None  # where publishing puts it
+    removed_owners: tuple[str, ...] = ()  # article ids whose stored rows in this partition go
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "StagedPartition":
+        return cls(**{**data, "removed_owners": tuple(data.get("removed_owners", ()))})
 
 
-def write_partition(root: str | Path, table: str, partition: str, rows: Iterable[TableRow]) -> PartitionWrite:
-    """Merge ``rows`` (and tombstones) into one partition of ``table`` and replace its file atomically."""
-    schema = SCHEMAS[table]
-    key_column = KEY_COLUMNS[table]
-    cleared_articles: set[str] = set()
-    new_rows: dict[str, dict] = {}
+def stage_partition(location: Location, run_id: str, table: str, partition: str, rows: Iterable[TableRow]) -> StagedPartition:
+    """Write one partition's new rows to the run's staging area; collect its tombstones. Never touches
+    a visible file."""
+    schema = ALL_SCHEMAS[table]
+    removed: set[str] = set()
+    fresh: dict[str, dict] = {}
     for table_row in rows:
         if table_row.row is None:
             if table_row.article_id:
-                cleared_articles.add(table_row.article_id)
+                removed.add(table_row.article_id)
         else:
-            new_rows[table_row.key] = table_row.row  # the last of equal keys wins
-    directory = partition_dir(root, table, partition)
-    target = directory / DATA_FILE
-    stored = pq.read_table(target, schema=schema) if target.exists() else schema.empty_table()
+            fresh[table_row.key] = table_row.row  # the last of equal keys wins
+    staged = target = None
+    if fresh:
+        table_data = pa.Table.from_pylist([fresh[key] for key in sorted(fresh)], schema=schema)
+        staged = staged_path(run_id, table, partition)
+        target = final_path(run_id, table, partition)
+        objects.write_parquet(location, staged, table_data, compression=COMPRESSION)
+    return StagedPartition(table, partition, len(fresh), staged, target, tuple(sorted(removed)))
 
-    kept = stored
-    if stored.num_rows:
-        keys = stored.column(key_column).to_pylist()
-        owners = stored.column("article_id").to_pylist() if "article_id" in schema.names else [None] * len(keys)
-        keep_mask = [
-            key not in new_rows and owner not in cleared_articles for key, owner in zip(keys, owners)
-        ]
-        kept = stored.filter(pa.array(keep_mask, type=pa.bool_()))
-    stored_keys = set(stored.column(key_column).to_pylist()) if stored.num_rows else set()
-    replaced = len(stored_keys & new_rows.keys())
-    removed = stored.num_rows - kept.num_rows - replaced
 
-    fresh = pa.Table.from_pylist([new_rows[key] for key in sorted(new_rows)], schema=schema)
-    merged = pa.concat_tables([kept, fresh]).sort_by(key_column)
-    if merged.num_rows == 0 and not target.exists():
-        return PartitionWrite(table, partition, 0, 0, 0, 0)
-    directory.mkdir(parents=True, exist_ok=True)
-    _write_table_atomically(merged, target)
-    return PartitionWrite(
-        table,
-        partition,
-        rows_added=len(new_rows) - replaced,
-        rows_replaced=replaced,
-        rows_removed=removed,
-        rows_total=merged.num_rows,
-    )
+# ---------------------------------------------------------------- commit and publish (in the launcher)
+
+
+@dataclass
+class PublishReport:
+    files_published: int = 0
+    files_rewritten: int = 0
+    rows_removed: int = 0
+    files_compacted: int = 0
+    by_table: dict[str, int] = field(default_factory=dict)  # rows published per table
+
+
+def commit(
+    location: Location, run_id: str, staged: list[StagedPartition], *, compact_after_files: int = COMPACT_AFTER_FILES
+) -> PublishReport:
+    """Make a finished run's staged partitions part of the dataset. The commit record is written
+    first: once it exists the run counts as done, and a crash in what follows is finished by
+    :func:`recover`."""
+    record = {
+        "run_id": run_id,
+        "committed_at": datetime.now(timezone.utc).isoformat(),
+        "partitions": [asdict(item) for item in staged if item.staged or item.removed_owners],
+        "compact_after_files": compact_after_files,
+    }
+    record_path = f"{COMMITS_DIR}/{run_id}.json"
+    objects.write_bytes(location, record_path, json.dumps(record, indent=1).encode())
+    report = publish(location, record)
+    objects.delete(location, record_path)
+    objects.delete_tree(location, f"{STAGING_DIR}/{run_id}")
+    return report
+
+
+def publish(location: Location, record: dict[str, Any]) -> PublishReport:
+    """Apply one commit record; safe to apply again after a crash part-way (every step is idempotent)."""
+    run_id = record["run_id"]
+    partitions = [StagedPartition.from_dict(item) for item in record["partitions"]]
+    report = PublishReport()
+    # 1. Rows that this run replaces go first: a reader meanwhile misses a changed article, never sees
+    #    two versions of it.
+    for item in partitions:
+        if item.removed_owners:
+            rewritten, removed = remove_owners(location, item.table, item.partition, set(item.removed_owners), keep_run=run_id)
+            report.files_rewritten += rewritten
+            report.rows_removed += removed
+    # 2. New files, in dependency order.
+    order = {table: position for position, table in enumerate(PUBLISH_ORDER)}
+    for item in sorted(partitions, key=lambda item: (order.get(item.table, len(order)), item.partition)):
+        if item.staged and item.target:
+            objects.move(location, item.staged, item.target)
+            report.files_published += 1
+            report.by_table[item.table] = report.by_table.get(item.table, 0) + item.rows
+    # 3. Partitions that gathered many small files are merged.
+    touched = sorted({(item.table, item.partition) for item in partitions})
+    for table, partition in touched:
+        report.files_compacted += compact_partition(
+            location, table, partition, run_id=run_id, after_files=record.get("compact_after_files", COMPACT_AFTER_FILES)
+        )
+    return report
+
+
+def recover(location: Location) -> int:
+    """Finish commits a killed run left half-published; drop staging of runs that never committed.
+    Call only while holding the dataset lock. Returns the number of commits finished."""
+    finished = 0
+    for path in objects.list_files(location, COMMITS_DIR, suffix=".json"):
+        record = json.loads(objects.read_bytes(location, path).decode("utf-8"))
+        log.info("newsbeam: finishing the commit of run %s, which was interrupted", record["run_id"])
+        publish(location, record)
+        objects.delete(location, path)
+        finished += 1
+    for run_folder in objects.list_folders(location, STAGING_DIR):
+        objects.delete_tree(location, f"{STAGING_DIR}/{run_folder}")
+    for leftover in objects.list_files(location, "", suffix=objects.PARTIAL_SUFFIX):
+        objects.delete(location, leftover)
+    return finished
+
+
+def remove_owners(location: Location, table: str, partition: str, owners: set[str], *, keep_run: str) -> tuple[int, int]:
+    """Rewrite the files of one partition that hold rows of ``owners`` without them. The files the
+    committing run itself added are kept as they are (they hold the new versions)."""
+    owner_column = OWNER_COLUMNS.get(table)
+    if owner_column is None or not owners:
+        return 0, 0
+    schema = ALL_SCHEMAS[table]
+    wanted = pa.array(sorted(owners), type=pa.string())
+    rewritten = removed = 0
+    for path in partition_files(location, table, partition):
+        if posixpath.basename(path).startswith(f"part-{keep_run}"):
+            continue
+        column = objects.read_parquet(location, path, columns=[owner_column]).column(owner_column)
+        hits = pc.is_in(column, value_set=wanted)
+        count = pc.sum(hits).as_py() or 0
+        if not count:
+            continue
+        stored = objects.read_parquet(location, path, schema=schema)
+        kept = stored.filter(pc.invert(pc.is_in(stored.column(owner_column), value_set=wanted)))
+        if kept.num_rows:
+            objects.write_parquet(location, path, kept, compression=COMPRESSION)
+        else:
+            objects.delete(location, path)
+        rewritten += 1
+        removed += count
+    return rewritten, removed
+
+
+def compact_partition(
+    location: Location,
+    table: str,
+    partition: str,
+    *,
+    run_id: str,
+    after_files: int = COMPACT_AFTER_FILES,
+    small_bytes: int = SMALL_FILE_BYTES,
+) -> int:
+    """Merge the small files of a partition into one once there are more than ``after_files`` of them.
+
+    Rows with the same key keep the newest copy (a merge finished after a crash may meet a row twice).
+    The merged file is written whole before the small ones are deleted, so a reader may see a row twice
+    for that moment, never miss one. Returns how many files were merged."""
+    files = partition_files(location, table, partition)
+    if len(files) <= after_files:
+        return 0
+    sizes = {entry["name"]: entry["size"] for entry in location.fs.ls(location.path(partition_path(table, partition)), detail=True)}
+    small = [path for path in files if sizes.get(location.path(path), 0) < small_bytes]
+    if len(small) <= after_files:
+        return 0
+    merged = merge_files(location, table, small)
+    target = f"{partition_path(table, partition)}/{data_file_name(run_id, f'-c{uuid.uuid4().hex[:8]}')}"
+    objects.write_parquet(location, target, merged, compression=COMPRESSION)
+    objects.delete_files(location, small)
+    log.info("newsbeam: compacted %s %s=%s: %d files into one", table, PARTITION_COLUMNS[table], partition, len(small))
+    return len(small)
+
+
+def merge_files(location: Location, table: str, paths: list[str]) -> pa.Table:
+    """Rows of several files of one table, one per key (the copy in the file listed last wins)."""
+    schema = ALL_SCHEMAS[table]
+    key_column = KEY_COLUMNS[table]
+    tables = [objects.read_parquet(location, path, schema=schema) for path in paths]
+    combined = pa.concat_tables(tables) if tables else schema.empty_table()
+    if combined.num_rows == 0:
+        return combined
+    # Keep the last occurrence of each key: number the rows, take the max per key.
+    numbered = combined.append_column("_row", pa.array(range(combined.num_rows), type=pa.int64()))
+    last = numbered.group_by(key_column).aggregate([("_row", "max")]).column("_row_max")
+    return combined.take(last).sort_by(key_column)
+
+
+def compact(location: Location, *, run_id: str, after_files: int = 1) -> int:
+    """``newsbeam compact``: merge the small files of every partition of every table holding more than
+    ``after_files`` of them. Returns the number of files merged."""
+    merged = 0
+    for table in ALL_SCHEMAS:
+        column = PARTITION_COLUMNS[table]
+        for folder in objects.list_folders(location, TABLE_DIRS[table]):
+            if folder.startswith(f"{column}="):
+                merged += compact_partition(location, table, folder.split("=", 1)[1], run_id=run_id, after_files=after_files)
+    return merged
+
+
+# ---------------------------------------------------------------- reading
 
 
 @dataclass(frozen=True)
@@ -134,91 +359,61 @@ class StoredArticle:
     partition: str
 
 
-@dataclass(frozen=True)
-class DatasetIndex:
-    """What a dataset already holds, for skipping unchanged input without parsing it with spaCy."""
-
-    articles: dict[str, StoredArticle]
-    failure_ids: frozenset[str]
-
-    @classmethod
-    def empty(cls) -> "DatasetIndex":
-        return cls({}, frozenset())
-
-
-def load_index(root: str | Path) -> DatasetIndex:
-    """Read only the id, hash and partition columns: cheap even for a large dataset."""
-    articles_table = _read_columns(root, "articles", ["article_id", "content_hash"])
-    articles: dict[str, StoredArticle] = {}
-    if articles_table is not None:
-        for article_id, content_hash, day in zip(
-            articles_table.column("article_id").to_pylist(),
-            articles_table.column("content_hash").to_pylist(),
-            articles_table.column(PARTITION_COLUMN).to_pylist(),
+def read_article_index(location: Location, shard: str, ids: Optional[Iterable[str]] = None) -> dict[str, StoredArticle]:
+    """The index rows of one shard (only those of ``ids`` when given)."""
+    wanted = set(ids) if ids is not None else None
+    stored: dict[str, StoredArticle] = {}
+    for path in partition_files(location, "article_index", shard):
+        table = objects.read_parquet(location, path, schema=ALL_SCHEMAS["article_index"])
+        for article_id, content_hash, partition in zip(
+            table.column("article_id").to_pylist(), table.column("content_hash").to_pylist(), table.column("partition").to_pylist()
         ):
-            articles[article_id] = StoredArticle(content_hash, str(day))
-    failures_table = _read_columns(root, "failures", ["failure_id"])
-    failure_ids = frozenset(failures_table.column("failure_id").to_pylist()) if failures_table is not None else frozenset()
-    return DatasetIndex(articles, failure_ids)
+            if wanted is None or article_id in wanted:
+                stored[article_id] = StoredArticle(content_hash, partition)
+    return stored
 
 
-def open_table(root: str | Path, table: str) -> Optional[pads.Dataset]:
+def read_failure_index(location: Location, shard: str) -> set[str]:
+    ids: set[str] = set()
+    for path in partition_files(location, "failure_index", shard):
+        ids.update(objects.read_parquet(location, path, columns=["failure_id"]).column("failure_id").to_pylist())
+    return ids
+
+
+def open_table(location: Location, table: str) -> Optional[pads.Dataset]:
     """A pyarrow dataset over one table with its ``date`` partition column, or None if it has no file yet."""
-    directory = Path(root) / table
-    files = sorted(str(path) for path in directory.glob(f"{PARTITION_COLUMN}=*/{DATA_FILE}"))
+    folder = TABLE_DIRS[table]
+    files = [
+        location.path(path)
+        for path in objects.list_files(location, folder, suffix=DATA_SUFFIX)
+        if not posixpath.basename(path).startswith((".", "_"))
+    ]
     if not files:
         return None
-    partition_field = pa.field(PARTITION_COLUMN, pa.string())
+    column = PARTITION_COLUMNS[table]
+    partition_field = pa.field(column, pa.string())
     partitioning = pads.partitioning(pa.schema([partition_field]), flavor="hive")
     return pads.dataset(
-        files, schema=SCHEMAS[table].append(partition_field), format="parquet", partitioning=partitioning, partition_base_dir=str(directory)
+        files,
+        schema=ALL_SCHEMAS[table].append(partition_field),
+        format="parquet",
+        partitioning=partitioning,
+        partition_base_dir=location.path(folder),
+        filesystem=None if location.is_local else location.fs,
     )
 
 
-def _read_columns(root: str | Path, table: str, columns: list[str]) -> Optional[pa.Table]:
-    dataset = open_table(root, table)
-    if dataset is None:
-        return None
-    return dataset.to_table(columns=[*columns, PARTITION_COLUMN])
+def write_rows(location: Location, rows: Iterable[TableRow], *, run_id: Optional[str] = None) -> PublishReport:
+    """Stage and commit rows in this process: what the pipeline does, for tools, tests and benchmarks."""
+    run_id = run_id or new_run_id()
+    groups: dict[tuple[str, str], list[TableRow]] = {}
+    for row in rows:
+        groups.setdefault((row.table, row.partition), []).append(row)
+    staged = [stage_partition(location, run_id, table, partition, group) for (table, partition), group in sorted(groups.items())]
+    return commit(location, run_id, staged)
 
 
-def _write_table_atomically(table: pa.Table, target: Path) -> None:
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
-    try:
-        pq.write_table(table, temporary, compression=COMPRESSION)
-        _fsync_file(temporary)
-        os.replace(temporary, target)
-        _fsync_directory(target.parent)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-def write_bytes_atomically(target: Path, data: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
-    temporary.write_bytes(data)
-    _fsync_file(temporary)
-    os.replace(temporary, target)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_directory(path: Path) -> None:
-    # A rename is durable only once its directory entry is; without this a power cut could lose it.
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def remove_partial_files(root: str | Path) -> int:
-    """Delete temporary files a killed job left behind; call only while holding the dataset lock."""
-    removed = 0
-    for leftover in Path(root).rglob(".*.partial"):
-        leftover.unlink(missing_ok=True)
-        removed += 1
-    return removed
+def new_run_id(now: Optional[datetime] = None) -> str:
+    """Sortable by start time (to the microsecond), unique by its random tail."""
+    moment = now or datetime.now(timezone.utc)
+    return f"{moment:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"

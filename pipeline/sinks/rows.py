@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Iterator, Optional
 
 from pipeline.records import Annotated, Article, Failure, TableRow
+from pipeline.sinks.dataset import index_shard
 from pipeline.sinks.schema import ARTICLE_TABLES
 
 
@@ -16,16 +17,16 @@ def partition_of(article: Article) -> str:
 
 
 def article_rows(annotated: Annotated) -> Iterator[TableRow]:
-    """Every row of one annotated article, preceded by tombstones that clear its old rows.
+    """Every row of one annotated article, and its entry in the stored-article index.
 
-    The tombstones make a re-annotated article replace its previous rows in each table of its
-    partition, including quotes or entities its new version no longer has.
+    An article the dataset held before (its text changed) also gets tombstones, from SkipStored,
+    which knows where its old rows are; a new article costs no look at stored files.
     """
     article = annotated.article
     partition = partition_of(article)
-    for table in ARTICLE_TABLES:
-        yield tombstone(table, partition, article.article_id)
     yield TableRow("articles", partition, article.article_id, _article_row(article), article.article_id)
+    index_row = {"article_id": article.article_id, "content_hash": article.content_hash, "partition": partition}
+    yield TableRow("article_index", index_shard(article.article_id), article.article_id, index_row, article.article_id)
     for entity in annotated.entities:
         row = {
             "entity_id": entity.entity_id,
@@ -43,10 +44,12 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
         yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
 
 
-def tombstones_for_moved_article(article_id: str, old_partition: str) -> Iterator[TableRow]:
-    """Clear an article from the partition it used to live in (its date changed)."""
+def tombstones_for_replaced_article(article_id: str, old_partition: str) -> Iterator[TableRow]:
+    """Clear a stored article's old rows (its text changed) from the partition they are in, which
+    may not be its new one (its date changed too), and its old index entry."""
     for table in ARTICLE_TABLES:
         yield tombstone(table, old_partition, article_id)
+    yield tombstone("article_index", index_shard(article_id), article_id)
 
 
 def tombstone(table: str, partition: str, article_id: str) -> TableRow:
@@ -57,6 +60,12 @@ def failure_row(failure: Failure) -> TableRow:
     row = asdict(failure)
     row["failure_id"] = failure.failure_id
     return TableRow("failures", _day(failure.occurred_at), failure.failure_id, row)
+
+
+def failure_index_row(failure: Failure) -> TableRow:
+    """The failure's entry in the index of recorded failures: the same failure is recorded once."""
+    failure_id = failure.failure_id
+    return TableRow("failure_index", index_shard(failure_id), failure_id, {"failure_id": failure_id})
 
 
 def _article_row(article: Article) -> dict:

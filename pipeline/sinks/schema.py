@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+# Layout 2: a partition holds one file per run that added rows to it (``part-<run id>.parquet``),
+# merged by compaction; layout 1 held one ``data.parquet`` per partition, rewritten by every run.
+LAYOUT_VERSION = 2
 PARTITION_COLUMN = "date"  # Hive-style folder name: <table>/date=YYYY-MM-DD/
-DATA_FILE = "data.parquet"  # one file per partition, replaced atomically
+DATA_SUFFIX = ".parquet"
 COMPRESSION = "zstd"
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -82,13 +85,30 @@ FAILURES = pa.schema(
     ]
 )
 
+# The dataset's own indexes, not part of the contract: what is stored, sharded by id so that a run
+# reads only the shards of the ids it meets (its cost follows its input, not the dataset).
+ARTICLE_INDEX = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("content_hash", pa.string()),
+        ("partition", pa.string()),  # the article's date partition, where its rows are
+    ]
+)
+FAILURE_INDEX = pa.schema([("failure_id", pa.string())])
+
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "entities": ENTITIES,
     "quotes": QUOTES,
     "failures": FAILURES,
 }
-TABLES = tuple(SCHEMAS)
+TABLES = tuple(SCHEMAS)  # the tables readers see
+INDEX_SCHEMAS: dict[str, pa.Schema] = {"article_index": ARTICLE_INDEX, "failure_index": FAILURE_INDEX}
+ALL_SCHEMAS: dict[str, pa.Schema] = {**SCHEMAS, **INDEX_SCHEMAS}
+# Where each table's folder is below the root: the indexes start with "_", which every Hive
+# reader (pyarrow, DuckDB globs per table, Spark, Polars) skips.
+TABLE_DIRS = {**{table: table for table in TABLES}, "article_index": "_index/articles", "failure_index": "_index/failures"}
+PARTITION_COLUMNS = {**{table: PARTITION_COLUMN for table in TABLES}, "article_index": "shard", "failure_index": "shard"}
 # Tables whose rows belong to one article and are replaced with it.
 ARTICLE_TABLES = ("articles", "entities", "quotes")
 KEY_COLUMNS = {
@@ -96,4 +116,11 @@ KEY_COLUMNS = {
     "entities": "entity_id",
     "quotes": "quote_id",
     "failures": "failure_id",
+    "article_index": "article_id",
+    "failure_index": "failure_id",
 }
+# The column that names the article a row belongs to, where rows are removed by article.
+OWNER_COLUMNS = {"articles": "article_id", "entities": "article_id", "quotes": "article_id", "article_index": "article_id"}
+# Publication order of one commit: an article's entities and quotes are in place before the article
+# itself, and the index (which tells later runs "stored") comes last.
+PUBLISH_ORDER = ("entities", "quotes", "failures", "articles", "failure_index", "article_index")

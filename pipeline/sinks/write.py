@@ -1,35 +1,31 @@
-"""WriteDataset: TableRows -> partition files, then the run report; the graph's one sink.
+"""WriteDataset: TableRows -> staged partition files and the run's staging report; the graph's one sink.
 
-Order matters for crash safety. The `articles` table is what tells a later run that an article is
-done (an article stored with the same content hash is skipped), so its partitions are written only
-after every other table's partitions: a job killed in between leaves articles that the next run
-sees as new and writes again, completely. The order is enforced by data, not by a side input: the
-articles' partition keys only come out of a global Combine whose input also holds every result of
-the first phase, and each articles partition is grouped with its key before it is written.
+Workers only stage: each (table, partition) group becomes one file below ``_staging/<run id>/`` and a
+:class:`StagedPartition` that says where it goes and which stored rows it replaces. The launcher
+publishes them once the job has finished (``pipeline.sinks.dataset.commit``), in an order that keeps
+the dataset consistent for readers (articles after their entities and quotes, the index last), so
+the graph needs no ordering of its own.
 
-Why not a side input: the DaskRunner turns a side input into a nested ``compute()`` of the producing
-branch inside every consuming task, outside the main task graph. With the first phase as a side
-input, the whole pipeline (reading and spaCy included) ran again for each articles partition, and
-a ``CombineGlobally`` with defaults (itself a side input) ran the whole job inside one task. Both
-gave the right rows but did the work again (300 articles on two workers: 191 s, against 97 s now).
-The report is therefore combined ``without_defaults`` from a stream that always holds one seed
-tally, so that it is written even for an empty input. The DaskRunner also computes only the graph
-behind the last transform applied: keep the report last and everything else upstream of it.
+The report is combined ``without_defaults`` from a stream that always holds one seed tally, so that
+it is written even for an empty input: a ``CombineGlobally`` with defaults injects its default
+through a side input, which the DaskRunner computes again in every task that reads it. The
+DaskRunner also computes only the graph behind the last transform applied: keep the report last and
+everything else upstream of it (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import apache_beam as beam
 
 from pipeline.records import FeedPoll, Tally, TableRow
-from pipeline.sinks.dataset import PartitionWrite, write_bytes_atomically, write_partition
+from pipeline.sinks.dataset import STAGING_DIR, StagedPartition, stage_partition
+from pipeline.storage import objects
+from pipeline.storage.location import Location
 
 RUNS_DIR = "_runs"
 
@@ -38,129 +34,101 @@ def partition_key(row: TableRow) -> tuple[str, str]:
     return (row.table, row.partition)
 
 
-def write_group(group: tuple[tuple[str, str], Iterable[TableRow]], output: str) -> Iterator[Tally]:
+def stage_group(group: tuple[tuple[str, str], Iterable[TableRow]], location: Location, run_id: str) -> Iterator[Any]:
     (table, partition), rows = group
-    written: PartitionWrite = write_partition(output, table, partition, rows)
-    yield Tally(f"rows_added:{table}", written.rows_added)
-    yield Tally(f"rows_replaced:{table}", written.rows_replaced)
-    yield Tally(f"rows_removed:{table}", written.rows_removed)
-    yield Tally("partitions_written")
-
-
-def write_gated(group: tuple[tuple[str, str], Iterable[Any]], output: str) -> Iterator[Tally]:
-    """write_group for one articles partition grouped with its gate (a ``None``), which exists only
-    once the first phase is done; the gate is dropped, the rows are written."""
-    key, items = group
-    yield from write_group((key, (item for item in items if item is not None)), output)
-
-
-class PartitionKeys(beam.CombineFn):
-    """Phase-one tallies and articles partition keys -> the set of keys (tallies only make it wait)."""
-
-    def create_accumulator(self) -> set:
-        return set()
-
-    def add_input(self, accumulator: set, element: Any) -> set:
-        if isinstance(element, tuple):
-            accumulator.add(element)
-        return accumulator
-
-    def merge_accumulators(self, accumulators: Iterable[set]) -> set:
-        return set().union(*accumulators)
-
-    def extract_output(self, accumulator: set) -> list[tuple[str, str]]:
-        return sorted(accumulator)
+    staged = stage_partition(location, run_id, table, partition, rows)
+    if staged.rows:
+        yield Tally(f"rows_written:{table}", staged.rows)
+    yield staged
 
 
 class BuildReport(beam.CombineFn):
-    """Tallies and feed polls -> the run report: summed counts, and each feed's poll outcome."""
+    """Tallies, feed polls and staged partitions -> the staging report: summed counts, each feed's
+    poll outcome, and what the launcher is to publish."""
 
-    def create_accumulator(self) -> tuple[Counter, dict]:
-        return Counter(), {}
+    def create_accumulator(self) -> tuple[Counter, dict, list]:
+        return Counter(), {}, []
 
-    def add_input(self, accumulator: tuple[Counter, dict], element: Any) -> tuple[Counter, dict]:
-        counts, polls = accumulator
+    def add_input(self, accumulator: tuple[Counter, dict, list], element: Any) -> tuple[Counter, dict, list]:
+        counts, polls, staged = accumulator
         if isinstance(element, FeedPoll):
             polls[element.url] = element
+        elif isinstance(element, StagedPartition):
+            staged.append(element)
         else:
             counts[element.name] += element.count
         return accumulator
 
-    def merge_accumulators(self, accumulators: Iterable[tuple[Counter, dict]]) -> tuple[Counter, dict]:
+    def merge_accumulators(self, accumulators: Iterable[tuple[Counter, dict, list]]) -> tuple[Counter, dict, list]:
         counts: Counter = Counter()
         polls: dict = {}
-        for more_counts, more_polls in accumulators:
+        staged: list = []
+        for more_counts, more_polls, more_staged in accumulators:
             counts.update(more_counts)
             polls.update(more_polls)
-        return counts, polls
+            staged.extend(more_staged)
+        return counts, polls, staged
 
-    def extract_output(self, accumulator: tuple[Counter, dict]) -> dict[str, Any]:
-        counts, polls = accumulator
+    def extract_output(self, accumulator: tuple[Counter, dict, list]) -> dict[str, Any]:
+        counts, polls, staged = accumulator
         return {
             "counts": dict(sorted(counts.items())),
             "feeds": [asdict(polls[url]) for url in sorted(polls)],
+            "staged": [asdict(item) for item in sorted(staged, key=lambda item: (item.table, item.partition))],
         }
 
 
-def report_path(output: str, run_id: str) -> Path:
-    return Path(output) / RUNS_DIR / f"{run_id}.json"
+def staging_report_path(run_id: str) -> str:
+    return f"{STAGING_DIR}/{run_id}/report.json"
 
 
-def write_report(report: dict[str, Any], output: str, run_id: str) -> str:
-    path = report_path(output, run_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomically(path, json.dumps({"run_id": run_id, **report}, indent=2).encode())
-    return str(path)
+def run_report_path(run_id: str) -> str:
+    return f"{RUNS_DIR}/{run_id}.json"
 
 
-def read_report(output: str, run_id: str) -> dict[str, Any]:
-    report = json.loads(report_path(output, run_id).read_text(encoding="utf-8"))
+def write_staging_report(report: dict[str, Any], location: Location, run_id: str) -> str:
+    path = staging_report_path(run_id)
+    objects.write_bytes(location, path, json.dumps({"run_id": run_id, **report}, indent=1).encode())
+    return path
+
+
+def read_staging_report(location: Location, run_id: str) -> dict[str, Any]:
+    """The job's report: counts, feed polls (as FeedPoll) and staged partitions (as StagedPartition)."""
+    report = json.loads(objects.read_bytes(location, staging_report_path(run_id)).decode("utf-8"))
     report["feeds"] = [FeedPoll(**{**poll, "entry_ids": tuple(poll["entry_ids"])}) for poll in report["feeds"]]
+    report["staged"] = [StagedPartition.from_dict(item) for item in report["staged"]]
     return report
 
 
-class WriteDataset(beam.PTransform):
-    """TableRow | Tally | FeedPoll -> the dataset under ``output`` and ``output/_runs/<run_id>.json``."""
+def write_run_report(report: dict[str, Any], location: Location, run_id: str) -> str:
+    """The run's report as users and schedulers read it (``_runs/<run id>.json``), once it is committed."""
+    path = run_report_path(run_id)
+    objects.write_bytes(location, path, json.dumps({"run_id": run_id, **report}, indent=2, default=str).encode())
+    return path
 
-    def __init__(self, output: str, run_id: str | None = None):
+
+class WriteDataset(beam.PTransform):
+    """TableRow | Tally | FeedPoll -> staged files below ``_staging/<run_id>/`` and its report."""
+
+    def __init__(self, location: Location, run_id: str):
         super().__init__()
-        self._output = output
-        self.run_id = run_id or uuid.uuid4().hex
+        self._location = location
+        self.run_id = run_id
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
-        output = self._output
+        location, run_id = self._location, self.run_id
         tallies = elements | "Tallies" >> beam.Filter(lambda element: isinstance(element, (Tally, FeedPoll)))
-        rows = elements | "Rows" >> beam.Filter(lambda element: isinstance(element, TableRow))
-        first = (
-            rows
-            | "OtherTables" >> beam.Filter(lambda row: row.table != "articles")
-            | "KeyOther" >> beam.Map(lambda row: (partition_key(row), row))
-            | "GroupOther" >> beam.GroupByKey()
-            | "WriteOther" >> beam.FlatMap(write_group, output)
+        staged = (
+            elements
+            | "Rows" >> beam.Filter(lambda element: isinstance(element, TableRow))
+            | "KeyByPartition" >> beam.Map(lambda row: (partition_key(row), row))
+            | "GroupPartitions" >> beam.GroupByKey()
+            | "StagePartitions" >> beam.FlatMap(stage_group, location, run_id)
         )
-        articles = (
-            rows
-            | "ArticlesTable" >> beam.Filter(lambda row: row.table == "articles")
-            | "KeyArticles" >> beam.Map(lambda row: (partition_key(row), row))
-        )
-        # The gate: one (key, None) per articles partition, out of a Combine that cannot fire before
-        # all of `first` is in, so no articles file is written before the other tables' files.
-        gate = (
-            (first, articles | "ArticlesKeys" >> beam.Map(lambda keyed: keyed[0]))
-            | "AfterOtherTables" >> beam.Flatten()
-            | "CollectKeys" >> beam.CombineGlobally(PartitionKeys()).without_defaults()
-            | "OpenGate" >> beam.FlatMap(lambda keys: [(key, None) for key in keys])
-        )
-        second = (
-            (articles, gate)
-            | "ArticlesAndGate" >> beam.Flatten()
-            | "GroupArticles" >> beam.GroupByKey()
-            | "WriteArticlesLast" >> beam.FlatMap(write_gated, output)
-        )
-        seed = elements.pipeline | "ReportSeed" >> beam.Create([Tally("partitions_written", 0)])
+        seed = elements.pipeline | "ReportSeed" >> beam.Create([Tally("partitions_staged", 0)])
         return (
-            (seed, tallies, first, second)
+            (seed, tallies, staged)
             | "AllTallies" >> beam.Flatten()
             | "BuildReport" >> beam.CombineGlobally(BuildReport()).without_defaults()
-            | "WriteReport" >> beam.Map(write_report, output, self.run_id)
+            | "WriteReport" >> beam.Map(write_staging_report, location, run_id)
         )

@@ -1,4 +1,8 @@
-"""Local inputs: path specs to file paths, and one file to a RawDocument.
+"""File inputs: path specs to file paths, and one file to a RawDocument.
+
+Local paths are read with the os module (stat before open, so FIFOs and devices are refused);
+``s3://`` and ``gs://`` specs go through the bucket's filesystem (pipeline.storage), with the same
+limits and the same failures.
 
 Bad input is data: a spec that matches nothing, a file that cannot be read, an empty, oversized or
 corrupt gzip file all come back as Failures (stage "read"); nothing here raises.
@@ -15,6 +19,7 @@ from typing import BinaryIO, Optional, Union
 
 from pipeline.failures import Reason, make_failure
 from pipeline.records import Failure, RawDocument
+from pipeline.storage.location import Location, is_object_store
 
 STAGE = "read"
 
@@ -44,13 +49,17 @@ class _ReadError(Exception):
         self.reason = reason
 
 
-def expand_paths(specs: list[str]) -> tuple[list[str], list[Failure]]:
-    """Files, folders (recursively, hidden entries skipped) and globs (with **) to sorted absolute paths."""
+def expand_paths(specs: list[str], *, storage_options: Optional[dict] = None) -> tuple[list[str], list[Failure]]:
+    """Files, folders (recursively, hidden entries skipped) and globs (with **) to sorted absolute paths
+    (``s3://``/``gs://`` URLs for specs in a bucket)."""
     paths: set[str] = set()
     failures: list[Failure] = []
     for spec in specs:
         try:
-            found, errors = _expand_spec(spec)
+            if is_object_store(spec):
+                found, errors = _expand_object_spec(spec, storage_options or {})
+            else:
+                found, errors = _expand_spec(spec[len("file://"):] if spec.startswith("file://") else spec)
         except (OSError, ValueError) as error:  # ValueError: a NUL byte in the spec
             failures.append(make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"cannot list {spec!r}: {error}"))
             continue
@@ -62,10 +71,13 @@ def expand_paths(specs: list[str]) -> tuple[list[str], list[Failure]]:
     return sorted(paths), failures
 
 
-def read_file(path: str, *, max_bytes: int) -> Union[RawDocument, Failure]:
+def read_file(path: str, *, max_bytes: int, storage_options: Optional[dict] = None) -> Union[RawDocument, Failure]:
     """The bytes of ``path`` (gunzipped when they are gzip), bounded by ``max_bytes`` after decompression."""
     try:
-        data = _read_bounded(path, max_bytes=max_bytes)
+        if is_object_store(path):
+            data = _read_object_bounded(path, max_bytes=max_bytes, storage_options=storage_options or {})
+        else:
+            data = _read_bounded(path, max_bytes=max_bytes)
     except _ReadError as error:
         return make_failure(STAGE, error.reason, path, str(error))
     except (OSError, ValueError) as error:
@@ -121,6 +133,44 @@ def _walk_folder(folder: str) -> tuple[list[str], list[Failure]]:
         dirs[:] = sorted(name for name in dirs if not _is_hidden(name))
         found.extend(os.path.abspath(os.path.join(root, name)) for name in sorted(files) if not _is_hidden(name))
     return found, errors
+
+
+def _expand_object_spec(spec: str, storage_options: dict) -> tuple[list[str], list[Failure]]:
+    """A bucket spec: an object, a prefix (every object below it, hidden names skipped) or a glob."""
+    location = Location.parse(spec, storage_options)
+    fs = location.fs
+    if any(char in _GLOB_CHARS for char in location.root):
+        candidates = fs.glob(location.root)
+    elif fs.isfile(location.root):
+        candidates = [location.root]
+    else:
+        candidates = fs.find(location.root) if fs.isdir(location.root) else []
+    if not candidates and not fs.exists(location.root) and not any(char in _GLOB_CHARS for char in location.root):
+        return [], [make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"{spec!r} does not exist")]
+    found = []
+    for candidate in candidates:
+        inner = candidate.lstrip("/")
+        relative = inner[len(location.root):].strip("/")
+        if any(_is_hidden(part) for part in relative.split("/") if part) or fs.isdir(inner):
+            continue
+        found.append(f"{location.scheme}://{inner}")
+    return found, []
+
+
+def _read_object_bounded(url: str, *, max_bytes: int, storage_options: dict) -> bytes:
+    location = Location.parse(url, storage_options)
+    fs = location.fs
+    size = fs.info(location.root).get("size") or 0
+    with fs.open(location.root, "rb") as stream:
+        head = stream.read(len(_GZIP_MAGIC))
+        if head == _GZIP_MAGIC:
+            return _gunzip_bounded(stream, head, max_bytes=max_bytes)
+        if size > max_bytes:
+            raise _ReadError(Reason.TOO_LARGE, f"{size} bytes, over the limit of {max_bytes}")
+        data = head + stream.read(max_bytes + 1 - len(head))
+    if len(data) > max_bytes:
+        raise _ReadError(Reason.TOO_LARGE, f"over the limit of {max_bytes} bytes")
+    return data
 
 
 def _is_hidden(name: str) -> bool:

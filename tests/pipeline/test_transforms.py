@@ -16,11 +16,11 @@ from pipeline.config import load_settings
 from pipeline.failures import Reason, make_failure
 from pipeline.nlp.annotate import Annotate
 from pipeline.records import Annotated, Tally
-from pipeline.sinks.dataset import load_index, open_table, write_partition
-from pipeline.sinks.rows import article_rows
-from pipeline.sinks.write import WriteDataset, read_report
+from pipeline.sinks.dataset import commit, index_shard, open_table, prepare_root, read_article_index
+from pipeline.sinks.write import WriteDataset, read_staging_report
 from pipeline.stages import Deduplicate, SkipStored, ToRows
-from tests.factories import NOW, annotate_by_hand, make_article
+from pipeline.storage.location import Location
+from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
 LOCAL = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
 
@@ -42,26 +42,26 @@ def test_deduplicate_keeps_the_newest_version_and_counts_the_rest() -> None:
         assert_that(out, equal_to([new, failure, Tally("duplicates", 1), Tally("articles_read", 3)]))
 
 
-def test_skip_stored_drops_unchanged_and_clears_the_old_partition_of_a_moved_article(tmp_path: Path) -> None:
+def test_skip_stored_drops_unchanged_and_clears_the_old_rows_of_a_changed_article(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path)))
     stored = make_article("Same words.", url="https://x.example/same")
     moving = make_article("Old words.", url="https://x.example/moving")
-    for annotated in (annotate_by_hand(stored), annotate_by_hand(moving)):
-        rows = list(article_rows(annotated))
-        for table in ("articles", "entities", "quotes"):
-            write_partition(tmp_path, table, rows[0].partition, [r for r in rows if r.table == table])
+    ingest_by_hand(location, annotate_by_hand(stored), annotate_by_hand(moving))
     moved = replace(
         make_article("New words.", url="https://x.example/moving", published_at=NOW + timedelta(days=3)),
     )
-    assert load_index(tmp_path).articles[moved.article_id].partition == "2026-03-02"
+    assert read_article_index(location, index_shard(moved.article_id))[moved.article_id].partition == "2026-03-02"
+    failure = make_failure("parse", Reason.EMPTY_FILE, "/x/empty.txt", "empty", occurred_at=NOW)
 
     with _pipeline() as p:
-        out = p | beam.Create([stored, moved]) | SkipStored(str(tmp_path), "run-1")
+        out = p | beam.Create([stored, moved, failure, Tally("articles_read", 2)]) | SkipStored(location)
         kinds = out | beam.Map(lambda e: (type(e).__name__, getattr(e, "name", None) or getattr(e, "partition", None)))
         assert_that(
             kinds,
             equal_to(
-                [("Tally", "unchanged"), ("Tally", "changed"), ("Article", None)]
-                + [("TableRow", "2026-03-02")] * 3
+                [("Tally", "unchanged"), ("Tally", "changed"), ("Article", None), ("Failure", None), ("Tally", "articles_read")]
+                + [("TableRow", "2026-03-02")] * 3  # articles, entities, quotes of its old date
+                + [("TableRow", index_shard(moved.article_id))]  # and its old index entry
             ),
         )
 
@@ -88,17 +88,22 @@ def test_annotate_finds_entities_and_quotes_with_the_real_model() -> None:
         )
 
 
-def test_write_dataset_writes_tables_and_a_report(tmp_path: Path) -> None:
+def test_write_dataset_stages_tables_and_a_report_that_commit_publishes(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path)))
     annotated = annotate_by_hand(make_article('Ana Lima said: "Done."'), quote="Done.")
     failure = make_failure("parse", Reason.MALFORMED_JSON, "/x/bad.jsonl", "bad", locator="line 2", occurred_at=NOW)
-    writer = WriteDataset(str(tmp_path), run_id="run-test")
+    writer = WriteDataset(location, run_id="run-test")
     with _pipeline() as p:
         _ = p | beam.Create([annotated, failure, Tally("articles_read", 1)]) | ToRows() | writer
 
-    counts = read_report(str(tmp_path), "run-test")["counts"]
-    assert counts["rows_added:articles"] == 1
-    assert counts["rows_added:quotes"] == 1
+    report = read_staging_report(location, "run-test")
+    counts = report["counts"]
+    assert counts["rows_written:articles"] == 1
+    assert counts["rows_written:quotes"] == 1
     assert counts["failure:malformed_json"] == 1
     assert counts["articles_read"] == 1
-    reasons = open_table(tmp_path, "failures").to_table(columns=["reason", "locator"]).to_pylist()
+    assert open_table(location, "failures") is None  # staged, not yet visible
+    published = commit(location, "run-test", report["staged"])
+    assert published.by_table["articles"] == 1
+    reasons = open_table(location, "failures").to_table(columns=["reason", "locator"]).to_pylist()
     assert reasons == [{"reason": "malformed_json", "locator": "line 2"}]

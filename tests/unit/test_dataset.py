@@ -1,120 +1,198 @@
-"""The partitioned writer: merge, replace, tombstones, atomic files, and what real readers see."""
+"""The dataset on disk: staged writes, commits, replacement, recovery, compaction, and what real readers see."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 import pyarrow.dataset as pads
 import pytest
 
-from pipeline.records import TableRow
-from pipeline.sinks.dataset import (
-    DatasetError,
-    load_index,
-    open_table,
-    partition_dir,
-    prepare_root,
-    remove_partial_files,
-    write_partition,
-)
-from pipeline.sinks.rows import article_rows, failure_row, partition_of, tombstone
 from pipeline.failures import Reason, make_failure
-from tests.factories import annotate_by_hand, make_article
+from pipeline.sinks import dataset as ds
+from pipeline.sinks.rows import article_rows, failure_index_row, failure_row
+from pipeline.storage.location import Location, StorageError
+from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
 
-def _write_annotated(root: Path, *annotated) -> None:
-    by_partition: dict[tuple[str, str], list[TableRow]] = {}
-    for item in annotated:
-        for row in article_rows(item):
-            by_partition.setdefault((row.table, row.partition), []).append(row)
-    for (table, partition), rows in by_partition.items():
-        write_partition(root, table, partition, rows)
+@pytest.fixture
+def location(tmp_path: Path) -> Location:
+    return ds.prepare_root(Location.parse(str(tmp_path / "data")))
 
 
-def _ids(root: Path, table: str, column: str) -> list[str]:
-    dataset = open_table(root, table)
+def _ids(location: Location, table: str, column: str) -> list[str]:
+    dataset = ds.open_table(location, table)
     return sorted(dataset.to_table(columns=[column]).column(column).to_pylist()) if dataset else []
 
 
-def test_rows_land_in_hive_partitions_that_duckdb_and_pyarrow_read(tmp_path: Path) -> None:
-    article = make_article('Ana Lima said: "We open on Monday."')
-    _write_annotated(tmp_path, annotate_by_hand(article, quote="We open on Monday."))
+def _files(location: Location) -> dict[str, float]:
+    root = Path(location.root)
+    return {str(path.relative_to(root)): path.stat().st_mtime_ns for path in root.rglob("*.parquet")}
 
-    assert (partition_dir(tmp_path, "articles", "2026-03-02") / "data.parquet").exists()
-    table = pads.dataset(tmp_path / "quotes", format="parquet", partitioning="hive").to_table()
+
+def test_rows_land_in_hive_partitions_that_duckdb_and_pyarrow_read(location: Location) -> None:
+    article = make_article('Ana Lima said: "We open on Monday."')
+    ingest_by_hand(location, annotate_by_hand(article, quote="We open on Monday."), run_id="r1")
+
+    assert (Path(location.root) / "articles" / "date=2026-03-02" / "part-r1.parquet").exists()
+    table = pads.dataset(Path(location.root) / "quotes", format="parquet", partitioning="hive").to_table()
     assert table.column("date").to_pylist() == ["2026-03-02"]
     rows = duckdb.sql(
-        f"SELECT speaker, date FROM read_parquet('{tmp_path}/quotes/*/*.parquet', hive_partitioning=true)"
+        f"SELECT speaker, date FROM read_parquet('{location.root}/quotes/*/*.parquet', hive_partitioning=true)"
     ).fetchall()
     assert [(speaker, str(day)) for speaker, day in rows] == [("Ana Lima", "2026-03-02")]
+    # The dataset's own index and bookkeeping are invisible to a reader of the root.
+    assert not list(Path(location.root).glob("*/date=*/.*"))
 
 
-def test_writing_the_same_rows_twice_changes_nothing(tmp_path: Path) -> None:
+def test_ingesting_the_same_article_twice_writes_nothing_the_second_time(location: Location) -> None:
     annotated = annotate_by_hand(make_article('Ana Lima said: "Yes."'), quote="Yes.")
-    _write_annotated(tmp_path, annotated)
-    first = {table: _ids(tmp_path, table, key) for table, key in [("articles", "article_id"), ("quotes", "quote_id")]}
-    _write_annotated(tmp_path, annotated)
-    second = {table: _ids(tmp_path, table, key) for table, key in [("articles", "article_id"), ("quotes", "quote_id")]}
-    assert first == second
-    assert len(first["quotes"]) == 1
+    ingest_by_hand(location, annotated)
+    before = _files(location)
+    report = ingest_by_hand(location, annotated)
+    assert report.files_published == 0
+    assert _files(location) == before
+    assert len(_ids(location, "quotes", "quote_id")) == 1
 
 
-def test_a_changed_article_replaces_its_rows_even_where_the_new_version_has_none(tmp_path: Path) -> None:
+def test_adding_an_article_adds_files_and_rewrites_none(location: Location) -> None:
+    ingest_by_hand(location, annotate_by_hand(make_article('Ana Lima said: "One."', url="https://x.example/1"), quote="One."))
+    before = _files(location)
+    report = ingest_by_hand(location, annotate_by_hand(make_article('Ana Lima said: "Two."', url="https://x.example/2"), quote="Two."))
+    after = _files(location)
+    assert report.files_rewritten == 0
+    assert {name: after[name] for name in before} == before  # every stored file untouched
+    assert len(after) > len(before)
+    assert len(_ids(location, "articles", "article_id")) == 2
+    assert len(_ids(location, "quotes", "quote_id")) == 2
+
+
+def test_a_changed_article_replaces_its_rows_even_where_the_new_version_has_none(location: Location) -> None:
     old = make_article('Ana Lima said: "Old words."')
-    _write_annotated(tmp_path, annotate_by_hand(old, quote="Old words."))
+    other = make_article('Ana Lima said: "Other."', url="https://x.example/other")
+    ingest_by_hand(location, annotate_by_hand(old, quote="Old words."), annotate_by_hand(other, quote="Other."))
     new = make_article("Ana Lima declined to comment.")  # same URL, so same id; no quote now
     assert new.article_id == old.article_id
-    _write_annotated(tmp_path, annotate_by_hand(new))
+    report = ingest_by_hand(location, annotate_by_hand(new))
 
-    assert _ids(tmp_path, "quotes", "quote_id") == []
-    bodies = open_table(tmp_path, "articles").to_table(columns=["body"]).column("body").to_pylist()
-    assert bodies == ["Ana Lima declined to comment."]
-
-
-def test_other_articles_in_the_partition_are_kept(tmp_path: Path) -> None:
-    first = make_article('Ana Lima said: "One."', url="https://x.example/1")
-    second = make_article('Ana Lima said: "Two."', url="https://x.example/2")
-    _write_annotated(tmp_path, annotate_by_hand(first, quote="One."))
-    _write_annotated(tmp_path, annotate_by_hand(second, quote="Two."))
-    assert len(_ids(tmp_path, "articles", "article_id")) == 2
-    assert len(_ids(tmp_path, "quotes", "quote_id")) == 2
+    assert report.rows_removed >= 3  # its article, entity, quote and index rows
+    assert len(_ids(location, "quotes", "quote_id")) == 1  # the other article's quote stays
+    bodies = ds.open_table(location, "articles").to_table(columns=["body"]).column("body").to_pylist()
+    assert sorted(bodies) == sorted(["Ana Lima declined to comment.", 'Ana Lima said: "Other."'])
+    stored = ds.read_article_index(location, ds.index_shard(new.article_id))
+    assert stored[new.article_id].content_hash == new.content_hash
+    assert sum(1 for key in stored if key == new.article_id) == 1
 
 
-def test_a_tombstone_clears_an_article_from_its_old_partition(tmp_path: Path) -> None:
+def test_an_article_whose_date_moved_leaves_its_old_partition(location: Location) -> None:
     article = make_article('Ana Lima said: "Moved."')
-    _write_annotated(tmp_path, annotate_by_hand(article, quote="Moved."))
-    old_partition = partition_of(article)
-    result = write_partition(tmp_path, "quotes", old_partition, [tombstone("quotes", old_partition, article.article_id)])
-    assert result.rows_removed == 1 and result.rows_total == 0
-    assert _ids(tmp_path, "quotes", "quote_id") == []
+    ingest_by_hand(location, annotate_by_hand(article, quote="Moved."))
+    moved = make_article('Ana Lima said: "Moved again."', published_at=NOW + timedelta(days=3))
+    ingest_by_hand(location, annotate_by_hand(moved, quote="Moved again."))
+    days = ds.open_table(location, "quotes").to_table(columns=["date"]).column("date").to_pylist()
+    assert days == ["2026-03-05"]
+    assert ds.read_article_index(location, ds.index_shard(article.article_id))[article.article_id].partition == "2026-03-05"
 
 
-def test_no_temporary_file_is_left_and_leftovers_are_cleaned(tmp_path: Path) -> None:
-    _write_annotated(tmp_path, annotate_by_hand(make_article()))
-    assert list(tmp_path.rglob("*.partial")) == []
-    leftover = partition_dir(tmp_path, "articles", "2026-03-02") / ".data.parquet.dead.partial"
-    leftover.write_bytes(b"half a file")
-    assert remove_partial_files(tmp_path) == 1
-    assert not leftover.exists()
+def test_a_run_killed_before_its_commit_leaves_the_dataset_as_it_was(location: Location) -> None:
+    ingest_by_hand(location, annotate_by_hand(make_article(url="https://x.example/kept")))
+    before = _files(location)
+    rows = list(article_rows(annotate_by_hand(make_article(url="https://x.example/lost"))))
+    for table, partition in {(row.table, row.partition) for row in rows}:
+        ds.stage_partition(location, "dead-run", table, partition, [row for row in rows if (row.table, row.partition) == (table, partition)])
+    assert _files(location) != before  # staged files exist...
+    assert len(_ids(location, "articles", "article_id")) == 1  # ...but no reader sees them
+    assert ds.recover(location) == 0
+    assert _files(location) == before
 
 
-def test_the_index_knows_hashes_partitions_and_failures(tmp_path: Path) -> None:
+def test_a_commit_killed_half_way_is_finished_by_the_next_run(location: Location, tmp_path: Path) -> None:
+    clean = ds.prepare_root(Location.parse(str(tmp_path / "clean")))
+    first = annotate_by_hand(make_article('Ana Lima said: "Before."'), quote="Before.")
+    second = annotate_by_hand(make_article('Ana Lima said: "After."'), quote="After.")  # same id: a change
+    for target in (location, clean):
+        ingest_by_hand(target, first, run_id="r1")
+    ingest_by_hand(clean, second, run_id="r2")
+
+    # The same second run, stopped after its commit record and one published file.
+    rows = [*ds_tombstones(first.article.article_id, "2026-03-02"), *article_rows(second)]
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.table, row.partition), []).append(row)
+    staged = [ds.stage_partition(location, "r2", table, partition, group) for (table, partition), group in sorted(groups.items())]
+    record = {"run_id": "r2", "partitions": [item.__dict__ | {"removed_owners": list(item.removed_owners)} for item in staged]}
+    (Path(location.root) / "_commits").mkdir(exist_ok=True)
+    (Path(location.root) / "_commits" / "r2.json").write_text(json.dumps(record))
+    entities = next(item for item in staged if item.table == "entities")
+    Path(location.path(entities.target)).parent.mkdir(parents=True, exist_ok=True)
+    Path(location.path(entities.staged)).rename(location.path(entities.target))
+
+    assert ds.recover(location) == 1
+    for table, key in [("articles", "article_id"), ("entities", "entity_id"), ("quotes", "quote_id")]:
+        assert _ids(location, table, key) == _ids(clean, table, key)
+    texts = ds.open_table(location, "quotes").to_table(columns=["text"]).column("text").to_pylist()
+    assert texts == ["After."]
+    assert not (Path(location.root) / "_staging").exists() or not any((Path(location.root) / "_staging").iterdir())
+
+
+def ds_tombstones(article_id: str, partition: str):
+    from pipeline.sinks.rows import tombstones_for_replaced_article
+
+    return list(tombstones_for_replaced_article(article_id, partition))
+
+
+def test_many_small_files_are_compacted_and_readers_see_each_row_once(location: Location) -> None:
+    articles = [make_article(f'Ana Lima said: "Number {n}."', url=f"https://x.example/{n}") for n in range(6)]
+    for article in articles:
+        ingest_by_hand(location, annotate_by_hand(article, quote=article.body[15:-1]))
+    partition_folder = Path(location.root) / "quotes" / "date=2026-03-02"
+    assert len(list(partition_folder.glob("*.parquet"))) == 6
+    merged = ds.compact(location, run_id="compaction", after_files=3)
+    assert merged >= 6
+    assert len(list(partition_folder.glob("*.parquet"))) == 1
+    assert len(_ids(location, "quotes", "quote_id")) == 6
+    assert len(set(_ids(location, "articles", "article_id"))) == len(_ids(location, "articles", "article_id")) == 6
+    # A change after compaction still replaces the article's rows in the merged file.
+    changed = make_article('Ana Lima said: "Number 0, revised."', url="https://x.example/0")
+    ingest_by_hand(location, annotate_by_hand(changed, quote="Number 0, revised."))
+    texts = sorted(ds.open_table(location, "quotes").to_table(columns=["text"]).column("text").to_pylist())
+    assert "Number 0." not in texts and "Number 0, revised." in texts and len(texts) == 6
+
+
+def test_the_index_answers_for_the_ids_asked_and_records_failures(location: Location) -> None:
     article = make_article(published_at=datetime(2025, 12, 31, 23, 59, tzinfo=timezone.utc))
-    _write_annotated(tmp_path, annotate_by_hand(article))
+    ingest_by_hand(location, annotate_by_hand(article))
     failure = make_failure("parse", Reason.EMPTY_FILE, "/tmp/empty.txt", "empty")
-    row = failure_row(failure)
-    write_partition(tmp_path, "failures", row.partition, [row])
+    ds.write_rows(location, [failure_row(failure), failure_index_row(failure)])
 
-    index = load_index(tmp_path)
-    stored = index.articles[article.article_id]
-    assert (stored.content_hash, stored.partition) == (article.content_hash, "2025-12-31")
-    assert failure.failure_id in index.failure_ids
+    shard = ds.index_shard(article.article_id)
+    stored = ds.read_article_index(location, shard, ids=[article.article_id])
+    assert (stored[article.article_id].content_hash, stored[article.article_id].partition) == (article.content_hash, "2025-12-31")
+    assert ds.read_article_index(location, shard, ids=["not-an-id"]) == {}
+    assert failure.failure_id in ds.read_failure_index(location, ds.index_shard(failure.failure_id))
 
 
 def test_an_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(DatasetError, match="cannot write the dataset"):
-        prepare_root(blocker / "dataset")
+    with pytest.raises(ds.DatasetError, match="cannot write the dataset"):
+        ds.prepare_root(Location.parse(str(blocker / "dataset")))
+
+
+@pytest.mark.parametrize("spec", ["ftp://host/data", "hdfs://cluster/x", "s3://", "gs:///"])
+def test_a_location_newsbeam_cannot_use_is_refused_not_taken_for_a_folder(spec: str) -> None:
+    with pytest.raises(StorageError):
+        Location.parse(spec)
+
+
+def test_a_dataset_of_another_major_schema_is_refused(location: Location) -> None:
+    (Path(location.root) / ds.MANIFEST).write_text(json.dumps({"format": "newsbeam", "schema_version": "9.0"}))
+    with pytest.raises(ds.DatasetError, match="schema 9.0"):
+        ds.prepare_root(location)
+
+
+def test_a_staged_partition_survives_its_trip_through_the_report_as_json() -> None:
+    item = ds.StagedPartition("quotes", "2026-03-02", 2, "a", "b", ("x", "y"))
+    assert ds.StagedPartition.from_dict(json.loads(json.dumps(item.__dict__))) == item

@@ -10,18 +10,17 @@ from pathlib import Path
 import pytest
 
 from pipeline.query import QueryError, format_rows, run_query
-from pipeline.sinks.dataset import write_partition
-from pipeline.sinks.rows import article_rows
-from tests.factories import annotate_by_hand, make_article
+from pipeline.sinks.dataset import prepare_root
+from pipeline.storage.location import Location
+from tests.factories import annotate_by_hand, ingest_by_hand, make_article
 
 
 @pytest.fixture()
 def dataset(tmp_path: Path) -> Path:
+    location = prepare_root(Location.parse(str(tmp_path)))
     for index, body in enumerate(['Ana Lima said: "One."', 'Ana Lima said: "Two."']):
         annotated = annotate_by_hand(make_article(body, url=f"https://x.example/{index}"), quote=body[16:20])
-        rows = list(article_rows(annotated))
-        for table in ("articles", "entities", "quotes"):
-            write_partition(tmp_path, table, rows[0].partition, [row for row in rows if row.table == table])
+        ingest_by_hand(location, annotated)  # one run each: the views read a partition of several files
     return tmp_path
 
 

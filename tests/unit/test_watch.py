@@ -14,8 +14,12 @@ import pytest
 
 from pipeline import watch as watch_module
 from pipeline.config import ConfigError, Settings, load_settings
-from pipeline.run import DatasetBusy, InputPlan, RunSummary, dataset_lock
-from pipeline.sinks.dataset import DatasetError, prepare_root
+from pipeline.run import InputPlan, RunSummary
+from pipeline.sinks.dataset import DatasetError
+from pipeline.sinks.dataset import prepare_root as prepare_location
+from pipeline.storage.location import Location
+from pipeline.storage.lock import DatasetBusy, dataset_lock
+from pipeline.storage.state import StateFolder
 from pipeline.sources.feed_state import FeedStateStore, state_path
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.file_state import FileSignature, FileStateStore, file_state_path, signature_of
@@ -34,6 +38,15 @@ from pipeline.watch import (
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 FEED = "https://example.org/rss.xml"
+
+
+def prepare_root(output: str) -> Location:
+    return prepare_location(Location.parse(output))
+
+
+def _state(output: Location) -> StateFolder:
+    return StateFolder(output).__enter__()  # local: the dataset's own _state folder, nothing to clean up
+
 
 
 def _old_file(path: Path, text: str = "Title: A\n\nBody of a.\n") -> Path:
@@ -158,15 +171,15 @@ def test_plan_reads_new_files_and_due_feeds_and_re_reads_the_feed_list(tmp_path:
     output = prepare_root(settings.output)
     now = datetime.now(timezone.utc)
 
-    first = plan_cycle([str(inbox), str(feeds)], settings, output=output, known_files={}, now=now)
+    first = plan_cycle([str(inbox), str(feeds)], settings, state_folder=_state(output).folder, known_files={}, now=now)
     assert first.plan.paths == [str(a)] and [f.url for f in first.plan.feeds] == ["https://example.org/one.xml"]
     assert first.has_work and first.plan.failures == []
 
-    with FeedStateStore(state_path(output)) as store:
+    with FeedStateStore(state_path(output.root)) as store:
         store.record_not_modified("https://example.org/one.xml", now)
     feeds.write_text("feeds:\n  - https://example.org/one.xml\n  - https://example.org/two.xml\n")
     b = _old_file(inbox / "b.txt")
-    second = plan_cycle([str(inbox), str(feeds)], settings, output=output, known_files=first.files, now=now)
+    second = plan_cycle([str(inbox), str(feeds)], settings, state_folder=_state(output).folder, known_files=first.files, now=now)
     assert second.plan.paths == [str(b)] and [f.url for f in second.plan.feeds] == ["https://example.org/two.xml"]
     assert second.present == {str(a), str(b)}
 
@@ -176,7 +189,7 @@ def test_an_empty_inbox_is_no_failure_but_a_missing_file_is(tmp_path: Path) -> N
     settings = _settings(tmp_path)
     output = prepare_root(settings.output)
     specs = [str(tmp_path / "inbox"), str(tmp_path / "drop" / "*.json"), str(tmp_path / "missing.txt")]
-    cycle = plan_cycle(specs, settings, output=output, known_files={}, now=datetime.now(timezone.utc))
+    cycle = plan_cycle(specs, settings, state_folder=_state(output).folder, known_files={}, now=datetime.now(timezone.utc))
     assert not cycle.has_work
     assert [f.origin for f in cycle.plan.failures] == [str(tmp_path / "missing.txt")]
 
@@ -222,7 +235,7 @@ class FakeRunPlan:
         self.fail_on = fail_on
         self.error = error
 
-    def __call__(self, settings: Settings, plan: InputPlan, *, output: Path) -> RunSummary:
+    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder) -> RunSummary:
         self.plans.append(plan)
         if len(self.plans) in self.fail_on:
             raise self.error
@@ -235,7 +248,7 @@ def test_a_cycle_with_nothing_due_runs_no_pipeline(tmp_path: Path, files_store: 
     monkeypatch.setattr(watch_module, "run_plan", fake)
     (tmp_path / "inbox").mkdir()
     settings = _settings(tmp_path)
-    result = run_cycle(1, [str(tmp_path / "inbox")], settings, output=prepare_root(settings.output), files_store=files_store, first=True)
+    result = run_cycle(1, [str(tmp_path / "inbox")], settings, output=(output := prepare_root(settings.output)), state=_state(output), files_store=files_store, first=True)
     assert fake.plans == [] and not result.ran and result.error is None
 
 
@@ -247,14 +260,14 @@ def test_files_are_recorded_only_when_the_run_succeeded(tmp_path: Path, files_st
     output = prepare_root(settings.output)
     specs = [str(tmp_path / "inbox")]
 
-    failed = run_cycle(1, specs, settings, output=output, files_store=files_store)
+    failed = run_cycle(1, specs, settings, output=output, state=_state(output), files_store=files_store)
     assert failed.error == "RuntimeError: runner crashed" and files_store.signatures() == {}
 
-    retried = run_cycle(2, specs, settings, output=output, files_store=files_store)
+    retried = run_cycle(2, specs, settings, output=output, state=_state(output), files_store=files_store)
     assert retried.ran and retried.files == 1 and fake.plans[1].paths == [str(a)]
     assert files_store.signatures() == {str(a): signature_of(a)}
 
-    again = run_cycle(3, specs, settings, output=output, files_store=files_store)
+    again = run_cycle(3, specs, settings, output=output, state=_state(output), files_store=files_store)
     assert not again.ran and len(fake.plans) == 2
 
 
@@ -264,7 +277,7 @@ def test_fatal_errors_end_the_watch(tmp_path: Path, files_store: FileStateStore,
     _old_file(tmp_path / "inbox" / "a.txt")
     settings = _settings(tmp_path)
     with pytest.raises(type(error)):
-        run_cycle(1, [str(tmp_path / "inbox")], settings, output=prepare_root(settings.output), files_store=files_store)
+        run_cycle(1, [str(tmp_path / "inbox")], settings, output=(output := prepare_root(settings.output)), state=_state(output), files_store=files_store)
 
 
 def test_watch_runs_max_cycles_and_picks_up_files_added_between_them(tmp_path: Path, monkeypatch) -> None:
