@@ -1,0 +1,149 @@
+"""Speaker checks on real articles: ``python -m pipeline.nlp.speaker_eval``.
+
+Two measures of the quotes' ``speaker`` column, which must hold a resolved name or nothing:
+
+- how many quotes have a pronoun or relative ("I", "it", "they", "who", "which") as ``speaker``,
+  on BBC politics (read as newsbeam reads the files) and on PolNeAR's articles (target 0);
+- how often a quote whose speaker is written as a pronoun resolves to the right person, against
+  the hand-labelled BBC set ``tests/fixtures/pronoun_gold.tsv`` (file, quote start, quote end,
+  right name or "none"; offsets into the article body newsbeam reads).
+
+Nothing here is a test; ``tests/unit/test_speakers.py`` runs the second measure against a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.config import load_settings
+from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.evaluate import DEFAULT_MODEL, load_articles
+from pipeline.nlp.model import load_model
+from pipeline.nlp.quotes import extract_quotes
+from pipeline.parse import parse_document
+from pipeline.records import Article, Quote
+from pipeline.sources.files import read_file
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED = REPO_ROOT.parent / "shared" / "eval"
+DEFAULT_BBC = SHARED / "bbc-news"
+DEFAULT_POLNEAR = SHARED / "polnear" / "derived" / "dev.jsonl"
+DEFAULT_GOLD = REPO_ROOT / "tests" / "fixtures" / "pronoun_gold.tsv"
+# Words that stand for someone without naming them: never a speaker's name.
+PRONOUNS = frozenset(
+    """
+    i me my we us our you your he him his she her it its they them their who whom whose which that this
+    these those one someone somebody everyone everybody anyone nobody
+    """.split()
+)
+# How a speaker written as a pronoun looks (the set the hand-labelled resolution sample was drawn from).
+PERSONAL_PRONOUNS = frozenset({"he", "him", "she", "her", "they", "them", "we", "us"})
+NO_SPEAKER = "none"
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    file: str  # relative to the bbc-news folder
+    start: int  # first character of the quote's first span, in the article body
+    end: int  # last character (exclusive) of its last span
+    speaker: str | None  # the right name, None when no named person is right
+
+
+def is_pronoun(words: str | None) -> bool:
+    return words is not None and words.strip().lower() in PRONOUNS
+
+
+def bbc_politics(folder: Path = DEFAULT_BBC) -> list[str]:
+    """The politics files, relative to the bbc-news folder, in order."""
+    return [str(path.relative_to(folder)) for path in sorted((folder / "bbc" / "politics").glob("*.txt"))]
+
+
+def read_bodies(folder: Path, files: Iterable[str]) -> Iterator[tuple[str, Article]]:
+    """(file, article) for each file, read and parsed as the pipeline reads it (one article a file)."""
+    settings = load_settings().input
+    now = datetime.now(timezone.utc)
+    for name in files:
+        raw = read_file(str(folder / name), max_bytes=settings.max_file_bytes)
+        for result in parse_document(raw, settings, ingested_at=now):
+            if isinstance(result, Article):
+                yield name, result
+
+
+def quotes_of(texts: Sequence[str], *, model: str = DEFAULT_MODEL, batch_size: int = 16) -> list[tuple[Quote, ...]]:
+    """The extractor's quotes for each text, as the pipeline finds them."""
+    nlp = load_model(model)
+    found = []
+    for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        article_id = f"check-{number}"
+        found.append(extract_quotes(doc, extract_entities(doc, article_id), article_id))
+    return found
+
+
+def pronoun_speakers(quotes: Iterable[Quote]) -> int:
+    """Quotes whose ``speaker`` is a pronoun or relative rather than a name."""
+    return sum(is_pronoun(quote.speaker) for quote in quotes)
+
+
+def extent(quote: Quote) -> tuple[int, int]:
+    return quote.spans[0].start, quote.spans[-1].end
+
+
+def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldQuote]:
+    with path.open(encoding="utf-8", newline="") as rows:
+        return [
+            GoldQuote(row["file"], int(row["start"]), int(row["end"]), None if row["speaker"] == NO_SPEAKER else row["speaker"])
+            for row in csv.DictReader(rows, delimiter="\t")
+        ]
+
+
+def resolution_accuracy(gold: Sequence[GoldQuote], found: dict[str, tuple[Quote, ...]]) -> float:
+    """Share of gold quotes whose speaker is right: the quote at the same offsets has that name, or
+    (gold "none") has no name or is no longer a quote at all."""
+    right = 0
+    for item in gold:
+        quote = next((quote for quote in found.get(item.file, ()) if extent(quote) == (item.start, item.end)), None)
+        speaker = quote.speaker if quote is not None else None
+        right += speaker == item.speaker
+    return right / len(gold) if gold else 0.0
+
+
+def gold_accuracy(folder: Path = DEFAULT_BBC, gold_path: Path = DEFAULT_GOLD, *, model: str = DEFAULT_MODEL) -> float:
+    gold = load_gold(gold_path)
+    files = sorted({item.file for item in gold})
+    articles = list(read_bodies(folder, files))
+    quotes = quotes_of([article.body for _, article in articles], model=model)
+    return resolution_accuracy(gold, {name: found for (name, _), found in zip(articles, quotes)})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="the bbc-news folder")
+    parser.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR, help="a derived PolNeAR .jsonl file")
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="the hand-labelled pronoun set")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not (args.bbc / "bbc" / "politics").is_dir() or not args.polnear.is_file():
+        print(f"error: no BBC politics under {args.bbc} or no PolNeAR file at {args.polnear}", file=sys.stderr)
+        return 2
+    bbc = [quotes for quotes in quotes_of([a.body for _, a in read_bodies(args.bbc, bbc_politics(args.bbc))], model=args.model)]
+    polnear = quotes_of([article.text for article in load_articles(args.polnear)], model=args.model)
+    for name, found in (("BBC politics", bbc), (f"PolNeAR {args.polnear.stem}", polnear)):
+        quotes = [quote for article in found for quote in article]
+        print(f"{name}: {pronoun_speakers(quotes)} of {len(quotes)} quotes have a pronoun or relative as speaker")
+    if args.gold.is_file():
+        print(f"pronoun resolution accuracy on {args.gold.name}: {gold_accuracy(args.bbc, args.gold, model=args.model):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
