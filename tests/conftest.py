@@ -5,10 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+from tests.object_store import (
+    Bucket,
+    ObjectStore,
+    create_gcs_bucket,
+    create_s3_bucket,
+    fake_gcs_server,
+    moto_server,
+)
 
 # CI explores the same examples on every run (a red CI then means a change broke something, not that
 # chance found an old bug); local runs keep exploring new random examples.
@@ -39,3 +50,47 @@ def run_newsbeam(*args: str, cwd: Path | None = None, timeout: float = 600) -> s
         timeout=timeout,
         env=env,
     )
+
+
+# Real object stores on 127.0.0.1 (tests/object_store.py): one server per session, a fresh bucket per
+# test, and the environment variables a user would set, so the code under test is given no endpoint.
+
+@pytest.fixture(scope="session")
+def _moto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    with moto_server(home=tmp_path_factory.mktemp("moto")) as store:
+        yield store
+
+
+@pytest.fixture(scope="session")
+def _fake_gcs_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    with fake_gcs_server(home=tmp_path_factory.mktemp("fake-gcs")) as store:
+        yield store
+
+
+@pytest.fixture
+def s3_server(_moto_session: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bucket]:
+    """A new empty bucket on moto's S3 server, with AWS_ENDPOINT_URL and the keys set in os.environ."""
+    import s3fs
+
+    bucket = Bucket(_moto_session, "s3", f"newsbeam-{uuid.uuid4().hex[:12]}")
+    create_s3_bucket(_moto_session, bucket.name)
+    for name, value in _moto_session.env.items():
+        monkeypatch.setenv(name, value)
+    # fsspec caches filesystem instances by their arguments, not by the environment they were made in.
+    s3fs.S3FileSystem.clear_instance_cache()
+    yield bucket
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
+@pytest.fixture
+def gcs_server(_fake_gcs_session: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bucket]:
+    """A new empty bucket on fake-gcs-server, with STORAGE_EMULATOR_HOST set in os.environ."""
+    bucket = Bucket(_fake_gcs_session, "gs", f"newsbeam-{uuid.uuid4().hex[:12]}")
+    create_gcs_bucket(_fake_gcs_session, bucket.name)
+    for name, value in _fake_gcs_session.env.items():
+        monkeypatch.setenv(name, value)
+    import gcsfs  # after the env: gcsfs picks its filesystem class at import
+
+    gcsfs.GCSFileSystem.clear_instance_cache()
+    yield bucket
+    gcsfs.GCSFileSystem.clear_instance_cache()
