@@ -251,14 +251,13 @@ def newsbeam_run(paths: list[str], output: Path, *, workers: Optional[int], labe
 
 def stage_breakdown(paths: list[str], *, model: str, load_kwargs: dict, batch_size: int) -> dict[str, float]:
     """Seconds per stage over ``paths`` in this process, each stage with the functions its transform wraps."""
-    from collections import defaultdict
-
     from pipeline.config import load_settings
     from pipeline.nlp.extract import annotate_doc
     from pipeline.nlp.model import load_model
     from pipeline.records import Article, TableRow
-    from pipeline.sinks.dataset import write_partition
+    from pipeline.sinks.dataset import prepare_root, write_rows
     from pipeline.stages import read_and_parse, to_rows
+    from pipeline.storage.location import Location
 
     settings = load_settings()
     now = datetime.now(timezone.utc)
@@ -279,14 +278,9 @@ def stage_breakdown(paths: list[str], *, model: str, load_kwargs: dict, batch_si
     timings["quotes and entities"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for item in annotated:
-        for row in to_rows(item):
-            if isinstance(row, TableRow):
-                groups[(row.table, row.partition)].append(row)
+    rows = [row for item in annotated for row in to_rows(item) if isinstance(row, TableRow)]
     with tempfile.TemporaryDirectory(prefix="newsbeam-bench-write-") as root:
-        for (table, partition), rows in sorted(groups.items(), key=lambda item: item[0][0] == "articles"):
-            write_partition(root, table, partition, rows)
+        write_rows(prepare_root(Location.parse(root)), rows)
     timings["rows and Parquet write"] = time.perf_counter() - started
     return timings
 

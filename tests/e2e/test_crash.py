@@ -60,9 +60,9 @@ def test_a_killed_run_leaves_complete_files_and_the_next_run_completes_it(tmp_pa
     )
     deadline = time.monotonic() + 300
     try:
-        # Kill while the writer is at work: some partitions written, the run report not yet.
+        # Kill while the writer is at work: some partitions staged or published, the run report not yet.
         while time.monotonic() < deadline and job.poll() is None:
-            if any((killed_out / "entities").glob("date=*/data.parquet")):
+            if any(killed_out.glob("_staging/*/entities/date=*/*.parquet")) or any(killed_out.glob("entities/date=*/*.parquet")):
                 break
             time.sleep(0.02)
         assert job.poll() is None, "the job finished before it could be killed"

@@ -131,7 +131,7 @@ def test_a_watch_killed_mid_cycle_and_restarted_loses_and_duplicates_nothing(tmp
         try:
             # Kill while the first cycle's writer is at work: a partition written, the run report not yet.
             while time.monotonic() < deadline and job.poll() is None:
-                if any(out.glob("*/date=*/data.parquet")) and not any((out / "_runs").glob("*.json")):
+                if any(out.glob("_staging/*/*/date=*/*.parquet")) and not any((out / "_runs").glob("*.json")):
                     break
                 time.sleep(0.02)
             assert job.poll() is None, "the watch ended before it could be killed"
