@@ -26,7 +26,7 @@ import feedparser
 from pipeline.failures import Reason, make_failure
 from pipeline.parse.decode import decode_bytes
 from pipeline.parse.html import html_to_text
-from pipeline.parse.normalise import build_article, split_authors
+from pipeline.parse.normalise import build_article, decode_character_references, split_authors
 from pipeline.records import Article, Failure
 
 STAGE = "parse"
@@ -175,7 +175,7 @@ def json_feed_item_to_article(
     item = item if isinstance(item, dict) else {}
     summary = _as_plain_text(_string(item.get("summary")) or "", "text/html") or None
     body = (
-        _string(item.get("content_text"))
+        _as_plain_text(_string(item.get("content_text")) or "", "text")
         or _as_plain_text(_string(item.get("content_html")) or "", "text/html")
         or summary
     )
@@ -187,11 +187,13 @@ def json_feed_item_to_article(
         origin=origin,
         ingested_at=ingested_at,
         url=_string(item.get("url")) or _string(item.get("external_url")),
-        title=_string(item.get("title")),
+        title=_as_plain_text(_string(item.get("title")) or "", "text") or None,
         source=source,
         feed_url=feed_url,
         summary=summary if summary != body else None,
-        authors=[_string(author.get("name")) or "" for author in authors if isinstance(author, dict)],
+        authors=[
+            decode_character_references(_string(author.get("name")) or "") for author in authors if isinstance(author, dict)
+        ],
         language=_string(item.get("language")) or language,
         published_at=item.get("date_published") or item.get("date_modified"),
     )
@@ -207,8 +209,11 @@ def _plain(mapping: Mapping[str, Any], key: str) -> Optional[str]:
 
 
 def _as_plain_text(value: str, content_type: Optional[str]) -> str:
+    """A feed field as plain text. HTML goes through html_to_text, whose parser decodes its character
+    references; plain text has them decoded here, once: a feed that writes "caf&amp;#233;" (or a JSON
+    Feed "caf&#233;") means "café", and the XML parse has only undone the first escape."""
     if content_type in _PLAIN_TYPES:
-        return value.strip()
+        return decode_character_references(value).strip()
     return html_to_text(value)
 
 

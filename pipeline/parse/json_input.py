@@ -4,7 +4,10 @@ JSON: one object, an array of objects, or an object holding them under "articles
 "data". JSONL: one object per line; a bad line is a failure of its own and the other lines still
 land. Locators count from 1 ("line 3", "item 2"), as editors and ``sed -n 3p`` do.
 
-The body is kept exactly as given (not even stripped): users line offsets up with their own copy.
+The body is kept as given (not even stripped), since users line offsets up with their own copy,
+with one change: character references are decoded ("caf&#233;" -> "café"), in the body as in every
+other text field. JSON has its own escapes ("\u00e9"); a reference in a JSON string is HTML that the
+exporter left escaped, and an entity name with "&#233" in it helps nobody.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Optional, Union
 
 from pipeline.config import JsonFields
 from pipeline.failures import Reason, make_failure
-from pipeline.parse.normalise import build_article, split_authors
+from pipeline.parse.normalise import build_article, decode_character_references, split_authors
 from pipeline.records import Article, Failure
 
 STAGE = "parse"
@@ -140,11 +143,14 @@ def pick_value(record: dict, keys: list[str]) -> object:
 
 
 def pick_text(record: dict, keys: list[str], *, allow_numbers: bool = True) -> Optional[str]:
-    """Like pick_value, but only a string (or a number) counts: {"source": {"name": ...}} falls through to "source.name"."""
+    """Like pick_value, but only a string (or a number) counts: {"source": {"name": ...}} falls through to "source.name".
+
+    Character references in the string are decoded.
+    """
     for key in keys:
         value = dig(record, key)
         if isinstance(value, str) and value.strip():
-            return value
+            return decode_character_references(value)
         if allow_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
     return None
@@ -165,7 +171,8 @@ def dig(record: dict, key: str) -> object:
 def iter_authors(value: object) -> Iterator[str]:
     """Names from a byline string, a list of strings, or objects with a name."""
     if isinstance(value, str):
-        yield from split_authors(value)
+        # Decoded before the split: the ";" and "&" of "Jos&#233; Garc&#237;a" are no separators.
+        yield from split_authors(decode_character_references(value))
     elif isinstance(value, dict):
         name = pick_text(value, list(_NAME_KEYS), allow_numbers=False)
         if name:

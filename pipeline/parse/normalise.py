@@ -3,11 +3,18 @@
 ``body`` is the text every offset of the later stages points into, so it is changed as little as
 possible: only stripped and given ``\\n`` line ends, and not even that when the caller asks for the
 text exactly as given (JSON input, whose offsets users line up with their own copy of the text).
+
+Character references (``&#233;``, ``&eacute;``) are decoded by the readers before the Article is
+built, so that offsets point into the decoded text: markup parsers (lxml, trafilatura, feedparser)
+decode them in HTML, and :func:`decode_character_references` decodes them where a reader takes
+text as plain text (text files, JSON, plain-text feed fields), which real files still carry
+("caf&#233;", "communiqu&#233" without its semicolon).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html.entities
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -22,6 +29,11 @@ _TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|\||,|&|\band\b)\s*", re.IGNORECASE)
+# A character reference as HTML writes it, numeric (&#233; &#xE9;) or named (&eacute;), its semicolon
+# optional; a named one runs over all its letters and digits, so "&ethics" is one (unknown) name.
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+# The named references HTML still reads without their semicolon ("&eacute", "&amp"): the legacy ones.
+_LEGACY_NAMES = frozenset(name for name in html.entities.html5 if not name.endswith(";"))
 
 
 def build_article(
@@ -131,6 +143,22 @@ def clean_language(language: Optional[str]) -> Optional[str]:
     return cleaned.lower().replace("_", "-") if cleaned else None
 
 
+def decode_character_references(text: str) -> str:
+    """HTML character references in plain text decoded, in one pass: "caf&#233" -> "café", "&amp;#233;" -> "&#233;".
+
+    Numeric references are decoded as ``html.unescape`` does (with or without the semicolon, the
+    Windows-1252 meaning of &#128;-&#159;, U+FFFD for what is no character). A named reference
+    without its semicolon is decoded only when it is exactly a legacy name and is not followed by
+    "=": the rule HTML applies inside attribute values, because ``html.unescape``'s longest-prefix
+    rule for text would turn the plain words of "Business&ethics" and "Local&regional" into
+    "Businessðics" and "Local®ional", and the "&copy=1" of a URL into "©=1". Ampersands that start
+    no reference ("AT&T", "R&D", "Q&A") stay as they are.
+    """
+    if "&" not in text:
+        return text
+    return _CHARACTER_REFERENCE.sub(_decode_reference, text)
+
+
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -138,6 +166,18 @@ def normalise_newlines(text: str) -> str:
 def _is_tracking(key: str) -> bool:
     key = key.lower()
     return key.startswith("utm_") or key in _TRACKING_PARAMS
+
+
+def _decode_reference(match: re.Match[str]) -> str:
+    reference = match.group(0)
+    if reference.startswith("&#"):
+        return html.unescape(reference)
+    name = reference[1:]
+    if name.endswith(";"):
+        return html.entities.html5.get(name, reference)
+    if name in _LEGACY_NAMES and not match.string.startswith("=", match.end()):
+        return html.entities.html5[name]
+    return reference
 
 
 def _replace_lone_surrogates(text: str) -> str:

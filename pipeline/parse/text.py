@@ -24,7 +24,7 @@ from typing import NamedTuple, Optional, Union
 
 from pipeline.failures import Reason, make_failure
 from pipeline.parse.dates import find_date_in_name, parse_date
-from pipeline.parse.normalise import build_article, normalise_newlines, split_authors
+from pipeline.parse.normalise import build_article, decode_character_references, normalise_newlines, split_authors
 from pipeline.records import Article, Failure
 
 STAGE = "parse"
@@ -69,8 +69,12 @@ def parse_text(
     language: Optional[str] = None,
     feed_url: Optional[str] = None,
 ) -> Union[Article, Failure]:
-    """One Article from a plain-text or Markdown document, or a NO_TEXT failure."""
-    header = read_header_block(normalise_newlines(text))
+    """One Article from a plain-text or Markdown document, or a NO_TEXT failure.
+
+    Character references are decoded in the whole document first, once ("caf&#233;" -> "café"):
+    header, title and body all come from the decoded text, and the body's offsets point into it.
+    """
+    header = read_header_block(normalise_newlines(decode_character_references(text)))
     fields = dict(header.fields)
     rest = header.rest
     if "title" not in fields:
