@@ -1,4 +1,4 @@
-"""`newsbeam`: a thin command line over run(), query() and the quote and entity evaluations.
+"""`newsbeam`: a thin command line over run(), query() and the quote, entity and identity evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
 itself cannot run (bad config, unwritable output, bad SQL), with a one-line error and no traceback.
@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
     # Likewise pipeline.nlp.entity_eval's.
     commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003", add_help=False)
+    # And pipeline.evaluation.identity's.
+    commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
     return parser
 
 
@@ -73,6 +75,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         from pipeline.nlp.entity_eval import main as entity_eval_main
 
         return entity_eval_main(unparsed)
+    if args.command == "eval-identity":
+        from pipeline.evaluation.identity import main as identity_eval_main
+
+        return identity_eval_main(unparsed)
     if unparsed:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":

@@ -1,0 +1,1 @@
+"""Evaluations that score the dataset as a whole rather than one article's extraction."""
