@@ -10,6 +10,15 @@ spaCy's NER gives one span per mention and sometimes a different label for the s
 The canonical name is the longest name in the cluster; the label is the most frequent label of
 the mentions that spell that name, with PERSON winning a tie (it is the most specific of the
 labels NER confuses).
+
+Before grouping, each mention is cleaned by its own form, without looking at other articles:
+
+* a name never runs over a paragraph break, a score ("8-0-37-2", "6-4"), a number at the end or
+  start of a line, or, on a line that is a table row or team sheet, any bare number ("Giggs 64,
+  Rooney 68"): NER reads a results table as one long name, and the names in it are the parts
+  between those (``name_pieces``);
+* a name that begins with a personal title ("Mr Blair", "Lord Falconer") is a PERSON, and a
+  political party's name ("Labour", "Lib Dems") is an ORG, whatever NER said.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from pipeline.records import Entity, Mention, stable_id
 
@@ -34,11 +43,37 @@ _POSSESSIVE = re.compile(r"(?:['’]s?|\s+)$")
 _EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{},.;:!?-–—"
 # A name that ends in an abbreviation keeps its final period: initials ("U.S", "D.C") and suffixes.
 _ABBREVIATION_END = re.compile(r"(?:(?:^|[\s.])[A-Za-z]\.[A-Za-z]|\b(?:Jr|Sr|Inc|Co|Corp|Ltd|Bros|St))$")
-# Honorifics that NER sometimes puts inside a PERSON span; the canonical name is the bare name.
-_PERSON_TITLES = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "sir", "president", "sen", "senator", "rep", "gov", "governor",
-     "secretary", "minister", "prime", "gen", "general", "judge", "justice", "rev", "prof", "mayor"}
+# Titles that go only before a person's name: a name that begins with one is a PERSON whatever NER
+# said ("Mr Blair" as ORG). "Miss" is left out: it also begins contests and shows ("Miss World").
+_PERSONAL_TITLES = frozenset(
+    {"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "baroness", "baron", "rev", "prof"}
 )
+# Lower-case words that begin surnames ("Mr de Vabres"), so that "Lord of the Rings" is no person.
+_NAME_PARTICLES = frozenset({"de", "da", "di", "du", "del", "della", "van", "von", "der", "den", "le", "la", "al", "bin"})
+# Honorifics that NER sometimes puts inside a PERSON span; the canonical name is the bare name. Offices
+# ("President", "General") are stripped only from PERSON spans: they also begin names of organisations
+# ("General Motors", "Justice Department").
+_PERSON_TITLES = _PERSONAL_TITLES | frozenset(
+    {"miss", "president", "sen", "senator", "rep", "gov", "governor", "secretary", "minister", "prime", "gen",
+     "general", "judge", "justice", "mayor"}
+)
+# Political parties as news writes them; NER, trained on US text, reads the British ones as people.
+_PARTY_NAMES = frozenset(
+    {"labour", "conservatives", "tories", "lib dems", "lib dem", "liberal democrats", "ukip", "snp", "plaid cymru",
+     "sinn fein", "dup", "democrats", "republicans"}
+)
+# A score or a table's figures: digit groups (decimals too) joined by dashes ("8-0-37-2", "9.5-0-44-1",
+# "1-6,4-6", "(8-6)"), so never a real name's number ("Channel 4", "Euro 2004", "777-200LR", "9/11").
+_SCORE = re.compile(r"\(?\d+(?:[.,]\d+)?(?:[-–]\d+(?:[.,]\d+)?)+(?:,\d+(?:[-–]\d+)+)*\)?[,;.]?")
+_NUMBER = re.compile(r"\(?[+-]?\d[\d.,]*\)?[,;.]?")
+# NER can end a name inside a score ("Greg Rusedski 4" of "4-6"): a number the text goes on from.
+_SCORE_HEAD = re.compile(r"\d+[-–]?")
+_SCORE_GOES_ON = re.compile(r"[-–]?\d")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A line with a number is a table row when it is a list of at least _LIST_ITEMS comma-separated items
+# of at most _LIST_ITEM_WORDS words each (a team sheet); see is_table_row.
+_LIST_ITEMS = 4
+_LIST_ITEM_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -53,7 +88,12 @@ class _Raw:
 
 def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
     """Group ``doc.ents`` into one :class:`Entity` per canonical name, ordered by first mention."""
-    raws = [raw for ent in doc.ents if ent.label_ in ENTITY_LABELS for raw in [_clean(ent)] if raw]
+    raws = [
+        raw
+        for ent in doc.ents if ent.label_ in ENTITY_LABELS
+        for start, text in name_pieces(doc.text, ent.start_char, ent.end_char)
+        for raw in [_clean(start, text, ent.label_)] if raw
+    ]
     clusters: dict[str, list[_Raw]] = {}
     for raw in raws:
         clusters.setdefault(raw.text.casefold(), []).append(raw)
@@ -62,9 +102,55 @@ def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
     return tuple(sorted(entities, key=lambda entity: (entity.first_offset, entity.name)))
 
 
-def _clean(ent: Span) -> _Raw | None:
+def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The parts of the span ``text[start:end]`` that can be names, as (offset, text).
+
+    The span is cut at paragraph breaks, at scores, and at bare numbers that end or begin a line or
+    stand in a table row or scoreboard: "Croft 8-0-37-2" gives "Croft", "Jayasuriya 3\\nG. McGrath" gives
+    "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". A
+    name's own number stays in prose ("Channel 4", "Euro 2004"), and a name wrapped over a single
+    line break stays whole.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    table_row = is_table_row(text[line_start:line_end if line_end >= 0 else len(text)])
+    words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", text[start:end])]
+    runs: list[list[tuple[int, int]]] = [[]]  # the (start, end) of the words of each piece
+    for index, (word_start, word_end) in enumerate(words):
+        word = text[word_start:word_end]
+        gap_before = text[words[index - 1][1]:word_start] if index else ""
+        ends_line = index + 1 < len(words) and "\n" in text[word_end:words[index + 1][0]]
+        if _PARAGRAPH_BREAK.search(gap_before):
+            runs.append([])
+        number = _NUMBER.fullmatch(word) is not None
+        if (
+            _SCORE.fullmatch(word)
+            or (number and (table_row or ends_line or "\n" in gap_before))
+            or (_SCORE_HEAD.fullmatch(word) and _SCORE_GOES_ON.match(text, word_end))  # "Ancic 6" of "6-4"
+        ):
+            runs.append([])
+        else:
+            runs[-1].append((word_start, word_end))
+    return [(run[0][0], text[run[0][0]:run[-1][1]]) for run in runs if run]
+
+
+def is_table_row(line: str) -> bool:
+    """A line of a results table, scoreboard or team sheet: two or more numbers and no more lower-case
+    words than numbers ("Archibald 19, Grady 29"; a sentence has its "was", "in", "said"), or a list
+    of short items with a number in it, as a team sheet is ("Van Persie (Bergkamp 68), Henry, ...")."""
+    words = line.split()
+    numbers = sum(1 for word in words if _NUMBER.fullmatch(word) or _SCORE.fullmatch(word))
+    if not numbers:
+        return False
+    items = [item.split() for item in re.split(r"[,;]", line) if item.strip()]
+    if len(items) >= _LIST_ITEMS and all(len(item) <= _LIST_ITEM_WORDS for item in items):
+        return True
+    prose_words = sum(1 for word in words if word[:1].islower())
+    return numbers >= 2 and numbers >= prose_words
+
+
+def _clean(start: int, text: str, label: str) -> _Raw | None:
     """Strip a leading "the", a possessive and edge punctuation, keeping offsets in step with the text."""
-    start, text = ent.start_char, ent.text
     match = _LEADING_ARTICLE.match(text)
     if match and len(text) > match.end():
         start, text = start + match.end(), text[match.end():]
@@ -76,9 +162,21 @@ def _clean(ent: Span) -> _Raw | None:
         text += "."  # "U.S.", "Martin Luther King Jr.": the period is part of the name
     if not any(char.isalpha() for char in text):
         return None
-    if ent.label_ == "PERSON":
+    label = label_by_form(text, label)
+    if label == "PERSON":
         start, text = _strip_titles(start, text)
-    return _Raw(start=start, end=start + len(text), text=" ".join(text.split()), label=ent.label_)
+    return _Raw(start=start, end=start + len(text), text=" ".join(text.split()), label=label)
+
+
+def label_by_form(name: str, label: str) -> str:
+    """The label a name's own form decides: PERSON after a personal title, ORG for a party; else NER's label."""
+    words = name.split()
+    first = words[0].rstrip(".").casefold() if words else ""
+    if first in _PERSONAL_TITLES and len(words) > 1 and (words[1][:1].isupper() or words[1] in _NAME_PARTICLES):
+        return "PERSON"
+    if label == "PERSON" and " ".join(words).casefold() in _PARTY_NAMES:
+        return "ORG"
+    return label
 
 
 def _strip_titles(start: int, text: str) -> tuple[int, str]:

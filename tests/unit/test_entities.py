@@ -127,3 +127,73 @@ def test_same_name_with_mixed_labels_takes_the_majority_label():
 def test_punctuation_only_entity_is_dropped():
     doc = make_doc("Look: -- here.", [("--", "ORG")])
     assert extract_entities(doc, "a1") == ()
+
+
+def names(text: str, ents: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(entity.name, entity.label) for entity in extract_entities(make_doc(text, ents), "a1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        ("Bowling: Croft 8-0-37-2 and more.", "Croft 8-0-37-2", [("Croft", "PERSON")]),
+        ("He beat Mario Ancic 6-4 3-6 6-3.", "Mario Ancic 6", [("Mario Ancic", "PERSON")]),
+        ("They drew at Stamford Bridge 3-1 today.", "Stamford Bridge 3-1", [("Stamford Bridge", "PERSON")]),
+        ("D. Fleming b Jayasuriya 3\nG. McGrath not out 8", "Jayasuriya 3\nG. McGrath",
+         [("Jayasuriya", "PERSON"), ("G. McGrath", "PERSON")]),
+        ("Results: Pohang 3 Ulsan 2", "Pohang 3 Ulsan 2", [("Pohang", "PERSON"), ("Ulsan", "PERSON")]),
+        ("Goals: Archibald 19, Grady 29, Crawford 41.", "Grady 29", [("Grady", "PERSON")]),
+        ("Cole, Pires, Vieira, Van Persie (Bergkamp 68), Henry.", "Bergkamp 68", [("Bergkamp", "PERSON")]),
+        ("Results\n\nBoston Red Sox won.", "Results\n\nBoston Red Sox", [("Results", "PERSON"), ("Boston Red Sox", "PERSON")]),
+        ("Call 212-859-1620 now.", "212-859-1620", []),
+    ],
+)
+def test_table_rows_and_scores_are_cut_out_of_names(text, surface, expected):
+    assert names(text, [(surface, "PERSON")]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label"),
+    [
+        ("He watched Channel 4 News and more.", "Channel 4 News", "ORG"),
+        ("The Formula 1 season starts.", "Formula 1", "EVENT"),
+        ("Leaders met at the G8 summit.", "G8", "ORG"),
+        ("The Airbus A380 flew.", "Airbus A380", "PRODUCT"),
+        ("Boeing showed the 777-200LR jet.", "777-200LR", "PRODUCT"),
+        ("Euro 2004 was in Portugal, said Radio 4 on 3 May.", "Euro 2004", "EVENT"),
+        ("He saw Fahrenheit 9/11 twice.", "Fahrenheit 9/11", "WORK_OF_ART"),
+        ("The Boston Red\nSox won 4 of 7.", "Boston Red\nSox", "ORG"),  # a name wrapped over a line stays whole
+    ],
+)
+def test_real_names_with_numbers_or_wrapped_stay_whole(text, surface, label):
+    ((name, _),) = names(text, [(surface, label)])
+    assert name == " ".join(surface.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "expected"),
+    [
+        ("Mr Blair said so.", "Mr Blair", "ORG", ("Blair", "PERSON")),
+        ("Mrs Thatcher said so.", "Mrs Thatcher", "GPE", ("Thatcher", "PERSON")),
+        ("Lord Falconer said so.", "Lord Falconer", "ORG", ("Falconer", "PERSON")),
+        ("Dr Reid said so.", "Dr Reid", "NORP", ("Reid", "PERSON")),
+        ("Baroness Scotland said so.", "Baroness Scotland", "GPE", ("Scotland", "PERSON")),
+        ("Dame Judi Dench said so.", "Dame Judi Dench", "ORG", ("Judi Dench", "PERSON")),
+        ("Mr de Vabres said so.", "Mr de Vabres", "ORG", ("de Vabres", "PERSON")),
+        # Not a title before a name: these keep NER's label and their words.
+        ("He read Lord of the Rings.", "Lord of the Rings", "WORK_OF_ART", ("Lord of the Rings", "WORK_OF_ART")),
+        ("General Motors said so.", "General Motors", "ORG", ("General Motors", "ORG")),
+        ("Miss World was held.", "Miss World", "EVENT", ("Miss World", "EVENT")),
+    ],
+)
+def test_a_personal_title_makes_a_person(text, surface, label, expected):
+    assert names(text, [(surface, label)]) == [expected]
+
+
+@pytest.mark.parametrize("party", ["Labour", "Lib Dems", "Conservatives", "Tories", "Liberal Democrats", "SNP"])
+def test_a_party_is_no_person(party):
+    assert names(f"Then {party} said no.", [(party, "PERSON")]) == [(party, "ORG")]
+
+
+def test_a_party_label_nlp_gave_otherwise_is_kept():
+    assert names("Then Labour said no.", [("Labour", "NORP")]) == [("Labour", "NORP")]
