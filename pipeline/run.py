@@ -119,7 +119,7 @@ def record_polls(store: FeedStateStore, polls: list[FeedPoll], *, at: datetime) 
 
 def pipeline_options(settings: Settings) -> PipelineOptions:
     """Beam options for the configured runner. The runner is always named: the default would try
-    to download Prism, which cannot work offline (DESIGN.md)."""
+    to download Prism, which cannot work offline (docs/architecture.md)."""
     runner = settings.runner
     if runner.name == "local":
         flags = ["--runner=DirectRunner", "--direct_running_mode=in_memory", "--direct_num_workers=1"]

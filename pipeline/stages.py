@@ -2,7 +2,7 @@
 
 Every stage carries bad input as data: a Failure element flows on beside the Articles, and counts
 flow as Tally elements, so the graph has no tagged outputs and one sink (the DaskRunner gets tagged
-outputs and several sinks silently wrong; DESIGN.md).
+outputs and several sinks silently wrong; docs/architecture.md).
 """
 
 from __future__ import annotations

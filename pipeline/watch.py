@@ -1,7 +1,7 @@
 """`newsbeam watch`: continuous ingestion as a loop of bounded micro-batch runs.
 
 Why not one streaming pipeline: no local Beam runner here runs an unbounded source through a
-GroupByKey (nothing after it ever fires, DESIGN.md), and the graph needs GroupByKeys (de-duplication,
+GroupByKey (nothing after it ever fires, docs/architecture.md), and the graph needs GroupByKeys (de-duplication,
 the partition writer).  So each cycle plans what is due -- feeds whose interval has passed, local files
 that are new or changed -- and runs the very graph `newsbeam run` builds (``run_plan``) over it, as one
 bounded job.  Its rows are queryable when the cycle ends.  On a streaming runner the same transforms

@@ -119,6 +119,10 @@ def filesystem(scheme: str, options: tuple[tuple[str, Any], ...] = ()) -> fsspec
     kwargs = dict(options)
     if scheme == "s3":
         kwargs = _s3_options(kwargs)
+    if scheme in OBJECT_SCHEMES:
+        # Listings are what tells a run what is stored and a commit what to publish: a cached listing
+        # (fsspec's default) would hide files another process or another step has just written.
+        kwargs.setdefault("use_listings_cache", False)
     return fsspec.filesystem("file" if scheme == "file" else scheme, **kwargs)
 
 

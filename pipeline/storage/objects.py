@@ -8,7 +8,7 @@ dataset's design leans only on what both give:
 - a rename is atomic on a local disk and a copy then a delete in a bucket; the dataset never relies
   on a rename being atomic, only on each written file being whole;
 - an exclusive create (fails when the object exists) is ``O_EXCL`` locally, a conditional PUT in a
-  bucket: the dataset lock on object storage is built on it.
+  bucket (``pipe_file(..., mode="create")``): the dataset lock on object storage is built on it.
 """
 
 from __future__ import annotations
@@ -147,8 +147,9 @@ def create_exclusively(location: Location, relative: str, data: bytes) -> bool:
             os.fsync(handle.fileno())
         return True
     try:
-        with location.fs.open(path, "xb") as handle:
-            handle.write(data)
+        # One-shot upload with the precondition (If-None-Match: * on S3, ifGenerationMatch=0 on GCS);
+        # gcsfs's open("xb") goes through a resumable upload that some GCS servers do not check.
+        location.fs.pipe_file(path, data, mode="create")
     except FileExistsError:
         return False
     except OSError as error:

@@ -4,7 +4,7 @@ The slow test starts `dask scheduler` and two `dask worker` processes on 127.0.0
 process groups), runs ~300 BBC articles plus bad inputs through ``pipeline.run.run`` on them and on
 the local runner, and compares the four tables row by row (ingestion timestamps aside), and the
 run reports. The fast tests check the graph's shape against what the DaskRunner gets wrong
-(DESIGN.md): no side inputs (the DaskRunner recomputes their producer inside each consuming task),
+(docs/architecture.md): no side inputs (the DaskRunner recomputes their producer inside each consuming task),
 and everything upstream of the one last transform (the only graph it computes).
 
 BBC articles are read from ``../shared/eval/bbc-news`` beside the repo and copied into tmp_path.

@@ -1,0 +1,182 @@
+"""The dataset in a bucket, end to end, on real S3 and GCS servers on 127.0.0.1 (tests/object_store.py).
+
+What a user of a bucket relies on: run, rerun (nothing new, nothing written), a changed article
+replaced, a killed run finished by the next, readers straight from the bucket, one writer at a
+time, inputs read from the bucket, and bad locations refused before any work.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as pads
+import pytest
+
+from pipeline.query import run_query
+from pipeline.storage.location import Location
+from pipeline.storage.lock import DatasetBusy, dataset_lock
+from tests.conftest import REPO_ROOT, Bucket, run_newsbeam
+from tests.object_store import moto_server
+
+pytestmark = pytest.mark.slow
+
+
+def _article(folder: Path, name: str, body: str, *, url: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"Title: {name}\nDate: 2026-03-02\nURL: {url}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def _inputs(folder: Path, count: int = 3) -> Path:
+    for number in range(count):
+        _article(folder, f"a{number}.txt", f'Mayor Dana Whitfield spoke. "We open bridge {number} soon," Whitfield said.',
+                 url=f"https://news.example.org/{number}")
+    return folder
+
+
+def _objects(bucket: Bucket) -> dict[str, str]:
+    fs = Location.parse(bucket.url).fs
+    fs.invalidate_cache()
+    return {path: info.get("ETag") or str(info.get("mtime")) for path, info in fs.find(bucket.name, detail=True).items()
+            if path.endswith(".parquet")}
+
+
+def _ids(url: str, table: str, key: str) -> list[str]:
+    return sorted(row[0] for row in run_query(url, f"SELECT {key} FROM {table}")[1])
+
+
+def test_run_rerun_and_replace_on_s3(s3_server: Bucket, tmp_path: Path) -> None:
+    inputs = _inputs(tmp_path / "in")
+    first = run_newsbeam("run", str(inputs), "--output", s3_server.url, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert "3 new" in first.stdout
+    assert not (Path.cwd() / "s3:").exists()  # never a local folder named after the URL
+    stored = _objects(s3_server)
+    assert any("/articles/date=2026-03-02/" in path for path in stored)
+
+    again = run_newsbeam("run", str(inputs), "--output", s3_server.url, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "3 already stored unchanged" in again.stdout
+    assert _objects(s3_server) == stored  # nothing written
+
+    _article(inputs, "a0.txt", 'Mayor Dana Whitfield spoke. "We close bridge 0 instead," Whitfield said.',
+             url="https://news.example.org/0")
+    changed = run_newsbeam("run", str(inputs), "--output", s3_server.url, "--quiet")
+    assert changed.returncode == 0, changed.stderr
+    assert "1 changed" in changed.stdout
+    texts = sorted(row[0] for row in run_query(s3_server.url, "SELECT text FROM quotes")[1])
+    assert texts == ["We close bridge 0 instead,", "We open bridge 1 soon,", "We open bridge 2 soon,"]
+    assert len(_ids(s3_server.url, "articles", "article_id")) == 3
+
+
+def test_readers_read_the_bucket_as_it_is(s3_server: Bucket, tmp_path: Path) -> None:
+    result = run_newsbeam("run", str(_inputs(tmp_path / "in", 2)), "--output", s3_server.url, "--quiet")
+    assert result.returncode == 0, result.stderr
+    fs = Location.parse(s3_server.url).fs
+    table = pads.dataset(f"{s3_server.name}/quotes", filesystem=fs, partitioning="hive", format="parquet").to_table()
+    assert sorted(table.column("date").to_pylist()) == ["2026-03-02", "2026-03-02"]
+    connection = duckdb.connect()
+    connection.register_filesystem(fs)
+    rows = connection.execute(
+        f"SELECT count(*) FROM read_parquet('s3://{s3_server.name}/articles/*/*.parquet', hive_partitioning=true)"
+    ).fetchone()
+    assert rows == (2,)
+
+
+def test_a_run_killed_mid_way_is_completed_by_the_next_one(s3_server: Bucket, tmp_path: Path) -> None:
+    inputs = _inputs(tmp_path / "in", 40)
+    env = {**os.environ}
+    job = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(inputs), "--output", s3_server.url, "--quiet"],
+                           cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    fs = Location.parse(s3_server.url).fs
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and job.poll() is None:
+            fs.invalidate_cache()
+            if fs.glob(f"{s3_server.name}/_staging/*/*/date=*/*.parquet"):
+                break
+            time.sleep(0.05)
+        assert job.poll() is None, "the job finished before it could be killed"
+        os.killpg(job.pid, signal.SIGKILL)
+    finally:
+        job.wait(timeout=30)
+    assert fs.exists(f"{s3_server.name}/_lock.json")  # the dead job's lock is still there...
+    resumed = run_newsbeam("run", str(inputs), "--output", s3_server.url, "--quiet")
+    assert resumed.returncode == 0, resumed.stderr  # ...and taken over: its holder is dead
+    clean = tmp_path / "clean"
+    assert run_newsbeam("run", str(inputs), "--output", str(clean), "--quiet").returncode == 0
+    for table, key in (("articles", "article_id"), ("entities", "entity_id"), ("quotes", "quote_id")):
+        assert _ids(s3_server.url, table, key) == _ids(str(clean), table, key)
+    fs.invalidate_cache()
+    assert not fs.glob(f"{s3_server.name}/_staging/*/*")
+
+
+def test_one_writer_at_a_time_in_a_bucket(s3_server: Bucket, tmp_path: Path) -> None:
+    location = Location.parse(s3_server.url)
+    with dataset_lock(location):
+        with pytest.raises(DatasetBusy, match="another newsbeam job is writing"):
+            with dataset_lock(location):
+                pass
+        busy = run_newsbeam("run", str(_inputs(tmp_path / "in", 1)), "--output", s3_server.url, "--quiet")
+        assert busy.returncode == 2
+        assert busy.stderr.count("\n") == 1 and "another newsbeam job is writing" in busy.stderr
+    with dataset_lock(location):  # released: free again
+        pass
+
+
+def test_inputs_from_a_bucket(s3_server: Bucket, tmp_path: Path) -> None:
+    fs = Location.parse(s3_server.url).fs
+    for number in range(2):
+        fs.pipe_file(f"{s3_server.name}/inbox/story-{number}.txt",
+                     f"Title: Story {number}\nURL: https://news.example.org/b{number}\n\nAna Lima said the plan works.\n".encode())
+    fs.pipe_file(f"{s3_server.name}/inbox/.hidden.txt", b"not news")
+    output = tmp_path / "out"
+    result = run_newsbeam("run", f"s3://{s3_server.name}/inbox/", "--output", str(output), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "documents read     2" in result.stdout
+    origins = sorted(row[0] for row in run_query(str(output), "SELECT origin FROM articles")[1])
+    assert origins == [f"s3://{s3_server.name}/inbox/story-0.txt", f"s3://{s3_server.name}/inbox/story-1.txt"]
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("s3://no-such-bucket-here/news", "does not exist"),
+        ("ftp://example.org/news", "unsupported location scheme"),
+    ],
+)
+def test_bad_locations_fail_before_any_work(s3_server: Bucket, tmp_path: Path, output: str, message: str) -> None:
+    result = run_newsbeam("run", str(_inputs(tmp_path / "in", 1)), "--output", output, "--quiet")
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "s3:").exists() and not (REPO_ROOT / "s3:").exists()
+
+
+def test_refused_credentials_fail_before_any_work(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    with moto_server(home=tmp_path_factory.mktemp("moto-auth"), enforce_auth=True) as store:
+        env = {**os.environ, **store.env}
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "run", str(_inputs(tmp_path / "in", 1)), "--output", "s3://any-bucket/news", "--quiet"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        )
+    assert result.returncode == 2
+    assert "access refused" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "s3:").exists()
+
+
+def test_run_and_rerun_on_gcs(gcs_server: Bucket, tmp_path: Path) -> None:
+    inputs = _inputs(tmp_path / "in", 2)
+    first = run_newsbeam("run", str(inputs), "--output", gcs_server.url, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert "2 new" in first.stdout
+    again = run_newsbeam("run", str(inputs), "--output", gcs_server.url, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "2 already stored unchanged" in again.stdout
+    assert len(_ids(gcs_server.url, "quotes", "quote_id")) == 2
