@@ -1,7 +1,7 @@
 """The NLP stage as a Beam PTransform: spaCy once per article, batched, the model loaded once per worker.
 
 Batching happens after a GroupByKey on a shard key, not with BatchElements: BatchElements emits
-from ``finish_bundle``, which the DaskRunner silently drops (DESIGN.md). Grouping by shard works
+from ``finish_bundle``, which the DaskRunner silently drops (docs/architecture.md). Grouping by shard works
 the same on every runner, and ``nlp.pipe`` then streams each shard in batches of ``batch_size``.
 """
 

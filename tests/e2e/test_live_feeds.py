@@ -12,6 +12,7 @@ from pipeline.config import load_settings
 from pipeline.query import run_query
 from pipeline.run import run
 from pipeline.sources.feed_state import FeedStateStore, state_path
+from pipeline.storage.location import StorageError
 from tests.conftest import run_newsbeam
 from tests.http_server import LocalHTTPServer, Reply
 
@@ -112,12 +113,16 @@ def test_broken_feeds_are_failures_rows_and_counted_in_the_state(tmp_path: Path)
         feeds.write_text(
             "feeds:\n"
             + "".join(f"  - url: {server.url(path)}\n    name: feed {path}\n" for path in ("/500", "/bad.xml", "/loop"))
+            + "  - url: ftp://example.org/feed.xml\n"  # inside a readable feed list: a failures row, not an exit
         )
-        summary = run(_settings(tmp_path), [str(feeds), "ftp://example.org/feed.xml"])
+        summary = run(_settings(tmp_path), [str(feeds)])
+        # Named on the command line, the same URL is the user's typo: refused before any work.
+        with pytest.raises(StorageError, match="unsupported scheme ftp"):
+            run(_settings(tmp_path), ["ftp://example.org/feed.xml"])
 
     reasons = {reason for (reason,) in run_query(tmp_path / "out", "SELECT reason FROM failures")[1]}
-    assert {"http_error", "malformed_feed", "too_many_redirects", "unsupported_scheme"} <= reasons
-    assert summary.get("feeds_failed") == 3
+    assert {"http_error", "malformed_feed", "too_many_redirects", "malformed_feed_list"} <= reasons
+    assert summary.get("feeds_failed") == 2  # the 500 and the redirect loop (a malformed body was fetched)
     with FeedStateStore(state_path(tmp_path / "out")) as store:
         assert store.get(server.url("/500")).consecutive_failures == 1
 

@@ -180,3 +180,34 @@ def test_run_and_rerun_on_gcs(gcs_server: Bucket, tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "2 already stored unchanged" in again.stdout
     assert len(_ids(gcs_server.url, "quotes", "quote_id")) == 2
+
+
+@pytest.mark.skipif(not (REPO_ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc").is_dir(), reason="BBC corpus absent")
+def test_a_dask_cluster_with_no_shared_disk_reads_and_writes_the_bucket(s3_server: Bucket, tmp_path: Path) -> None:
+    """Inputs and output in the bucket; the workers get only the environment variables, as on a cluster
+    whose machines share no disk with the launcher."""
+    pytest.importorskip("distributed")
+    from pipeline.config import load_settings
+    from pipeline.run import run
+    from tests.dask_cluster import local_dask_cluster
+
+    bbc = REPO_ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc" / "politics"
+    fs = Location.parse(s3_server.url).fs
+    local_inputs = tmp_path / "in"
+    local_inputs.mkdir()
+    for article in sorted(bbc.glob("[0-9][0-9][0-9].txt"))[:12]:
+        fs.pipe_file(f"{s3_server.name}/inbox/{article.name}", article.read_bytes())
+        (local_inputs / article.name).write_bytes(article.read_bytes())
+    profiles = REPO_ROOT / "configs" / "runners"
+    (tmp_path / "dask").mkdir()
+    with local_dask_cluster(2, home=tmp_path / "dask", repo=REPO_ROOT) as address:
+        on_dask = run(
+            load_settings(profiles / "dask.yaml", [f"output={s3_server.url}/news", f"runner.dask_address={address}"]),
+            [f"s3://{s3_server.name}/inbox/"],
+        )
+    local = run(load_settings(profiles / "local.yaml", [f"output={tmp_path / 'local'}"]), [str(local_inputs)])
+    assert on_dask.get("rows_added:articles") == local.get("rows_added:articles") == 12
+    for table, key in (("articles", "title"), ("entities", "name"), ("quotes", "text")):
+        assert sorted(map(str, (r[0] for r in run_query(f"{s3_server.url}/news", f"SELECT {key} FROM {table}")[1]))) == sorted(
+            map(str, (r[0] for r in run_query(str(tmp_path / "local"), f"SELECT {key} FROM {table}")[1]))
+        ), table

@@ -196,3 +196,22 @@ def test_a_dataset_of_another_major_schema_is_refused(location: Location) -> Non
 def test_a_staged_partition_survives_its_trip_through_the_report_as_json() -> None:
     item = ds.StagedPartition("quotes", "2026-03-02", 2, "a", "b", ("x", "y"))
     assert ds.StagedPartition.from_dict(json.loads(json.dumps(item.__dict__))) == item
+
+
+def test_publishing_puts_an_article_after_its_rows_and_the_index_last(location: Location, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.storage import objects
+
+    moved: list[str] = []
+    real_move = objects.move
+
+    def recording_move(where: Location, source: str, target: str) -> None:
+        moved.append(target.split("/")[0] if not target.startswith("_index") else "/".join(target.split("/")[:2]))
+        real_move(where, source, target)
+
+    monkeypatch.setattr(objects, "move", recording_move)
+    failure = make_failure("parse", Reason.EMPTY_FILE, "/tmp/empty.txt", "empty", occurred_at=NOW)
+    rows = [*article_rows(annotate_by_hand(make_article('Ana Lima said: "Order."'), quote="Order.")),
+            failure_row(failure), failure_index_row(failure)]
+    ds.write_rows(location, rows)
+    assert moved.index("articles") > max(moved.index("entities"), moved.index("quotes"), moved.index("failures"))
+    assert moved[-1] == "_index/articles" and moved.index("_index/failures") > moved.index("articles")
