@@ -27,6 +27,11 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+# gcsfs chooses its GCSFileSystem class once, at import: left on, it is the experimental extended one,
+# which asks a gRPC API (that no emulator serves) for each bucket's layout and waits 60 s per bucket.
+# Set before any test can import gcsfs; the gcs_server fixture sets it too, for child processes.
+os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # CI clones the repository next to a copy of shared/, as the work tree sits next to it here.
 SHARED = REPO_ROOT.parent / "shared"
@@ -89,7 +94,7 @@ def gcs_server(_fake_gcs_session: ObjectStore, monkeypatch: pytest.MonkeyPatch) 
     create_gcs_bucket(_fake_gcs_session, bucket.name)
     for name, value in _fake_gcs_session.env.items():
         monkeypatch.setenv(name, value)
-    import gcsfs  # after the env: gcsfs picks its filesystem class at import
+    import gcsfs
 
     gcsfs.GCSFileSystem.clear_instance_cache()
     yield bucket

@@ -90,7 +90,8 @@ def test_exclusive_open_xb_refuses_an_existing_object_on_s3(s3_server: Bucket) -
 @pytest.mark.xfail(
     strict=True, raises=AssertionError,
     reason="gcsfs open('xb') uses a resumable upload; fake-gcs-server checks ifGenerationMatch on the "
-           "session start but not at finalisation, so the second writer overwrites. Real GCS enforces it.",
+           "session start but not at finalisation, so the second writer overwrites. Real GCS documents the "
+           "precondition as applying to the whole upload (not checked here: no network).",
 )
 def test_exclusive_open_xb_refuses_an_existing_object_on_fake_gcs(gcs_server: Bucket) -> None:
     fs = _fs(gcs_server)
