@@ -276,12 +276,10 @@ def test_the_subject_of_a_passive_is_not_the_speaker(extract, text, speakers):
     assert [quote.speaker for quote in extract(text)[0]] == speakers
 
 
-def test_unnamed_speaker_stays_as_written_with_lower_confidence(extract):
+def test_unnamed_speaker_has_no_name_and_lower_confidence(extract):
     (quote,) = extract("A spokeswoman for the city said the bridge was safe.")[0]
     (named,) = extract("Jane Smith said the bridge was safe.")[0]
-    assert (quote.speaker, quote.speaker_mention, quote.speaker_entity_id) == (
-        "A spokeswoman for the city", "A spokeswoman for the city", None
-    )
+    assert (quote.speaker, quote.speaker_mention, quote.speaker_entity_id) == (None, "A spokeswoman for the city", None)
     assert quote.confidence < named.confidence
 
 

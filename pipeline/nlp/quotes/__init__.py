@@ -7,7 +7,12 @@ Conventions of the output (see docs/quotes.md):
   per paragraph of a multi-paragraph quote); for mixed and indirect quotes they cover the
   reported clause, quote marks of an embedded fragment included.
 - ``Quote.text`` is the text of the spans joined with a single space.
+- ``Quote.speaker`` is the canonical name of the entity the speaker resolves to, or None; the
+  words the text uses ("he", "a spokesman") are ``Quote.speaker_mention``.
 - ``Quote.confidence`` is the product of how sure the extraction is and how sure the speaker is.
+- The article's own voice is nobody's quote: an "I", "we" or "you" speaker outside quotation
+  marks gives no quote, unless a speaker label opens its paragraph (``A: I think ...``), which
+  then is the speaker.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from pipeline.nlp.quotes.direct import find_direct
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.fragments import find_fragment_quotes
 from pipeline.nlp.quotes.indirect import find_indirect
-from pipeline.nlp.quotes.labels import find_labelled
-from pipeline.nlp.quotes.speakers import Resolution, SpeakerResolver
+from pipeline.nlp.quotes.labels import find_labelled, paragraph_label
+from pipeline.nlp.quotes.speakers import FIRST_AND_SECOND_PERSON, Resolution, SpeakerRef, SpeakerResolver, is_pronoun
 from pipeline.records import Entity, Quote, stable_id
 
 __all__ = ["extract_quotes"]
@@ -47,13 +52,26 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
     labelled = find_labelled(index, taken=_span_set(direct + indirect + fragments))
     found = direct + indirect + fragments + labelled
     candidates = sorted(_outermost(found), key=lambda candidate: candidate.spans[0].start)
-    resolver = SpeakerResolver(index)
+    resolver = SpeakerResolver(index, _span_set(candidates))
     quotes = []
     for candidate in candidates:
-        resolution = resolver.resolve(candidate.speaker)
-        resolver.remember(candidate.speaker.start, resolution.entity)
+        stands_for = _who_first_person_is(index, candidate.speaker)
+        if stands_for is None:
+            continue  # the writer's own "I think ...", not a quote of anyone
+        resolution = resolver.resolve(stands_for, candidate.spans)
+        resolver.remember(candidate.speaker, candidate.spans, resolution)
         quotes.append(_to_quote(candidate, resolution, article_id, index.text))
     return tuple(quotes)
+
+
+def _who_first_person_is(index: DocIndex, speaker: SpeakerRef) -> SpeakerRef | None:
+    """The speaker to resolve: ``speaker`` itself, unless it is an "I"/"we"/"you" of the article's
+    own voice (outside quotation marks), which is the paragraph's speaker label if it has one
+    (an interview's ``A:``), else no one."""
+    head = speaker.head
+    if head.lower_ not in FIRST_AND_SECOND_PERSON or not is_pronoun(head.text) or index.in_quote(head):
+        return speaker
+    return paragraph_label(index, speaker.start)
 
 
 def _outermost(candidates: list[Candidate]) -> list[Candidate]:

@@ -76,6 +76,20 @@ def find_labelled(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
     return found
 
 
+def paragraph_label(index: DocIndex, offset: int) -> SpeakerRef | None:
+    """The speaker label that opens the paragraph holding ``offset`` (``A: I think ...``), if any:
+    who "I" is in an interview's answers and a transcript's turns."""
+    text = index.text
+    paragraph_start = text.rfind("\n", 0, offset) + 1
+    match = _LABEL.match(text, paragraph_start)
+    if match is None or match.end() > offset:
+        return None
+    label_start, label_end = match.span("label")
+    if not _is_speaker_label(index, text[label_start:label_end], label_start, label_end):
+        return None
+    return SpeakerRef(label_start, label_end, text[label_start:label_end], index.token_at(label_end - 1))
+
+
 def _is_speaker_label(index: DocIndex, label: str, start: int, end: int) -> bool:
     words = label.split()
     if not 1 <= len(words) <= _MAX_LABEL_WORDS or words[0].lower().rstrip("'’s") in _SECTION_LABELS:

@@ -3,25 +3,69 @@
 A speaker is written as a name ("Lavrov", part of the entity "Sergey Lavrov"), a pronoun ("he"),
 a relative pronoun ("who"), or a description ("the minister", "the top Russian diplomat", "a
 spokeswoman for X").  Names link through the entity mentions; "who" links to the noun its clause
-hangs from; pronouns link to the latest person (or group) who spoke or was the subject of a
-sentence outside quotations; a definite description with a role noun links to the person
-introduced with that title, else to the latest person.  What cannot be linked stays as written,
-with a lower confidence.  There is no coreference model: this is deliberately simple and local.
+hangs from; pronouns link to the latest person (or group) who spoke, or was the subject of a
+sentence outside quotations and outside what someone is reported to have said; a definite
+description with a role noun links to the person introduced with that title, else to the latest
+person.  The resolved speaker is always an entity's name: what cannot be linked has none (the
+mention keeps what the text says), with a lower confidence.
+
+A pronoun's referent comes from outside quoted text, and never from the quotation it attributes:
+in `"Mr Blair has failed," he claimed` the speaker is not Mr Blair.  A speaker stays the referent
+until the end of what they said, so `"...," he added` after a quote continues that speaker even
+when the quote named others; one the article does not name (a spokesman) continues too, as no
+name.  Courtesy titles ("Mr", "Ms", "Lady") and gendered nouns ("spokeswoman") keep "he" and
+"she" apart.  There is no coreference model: this is deliberately simple and local.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import insort
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.nlp.quotes.docindex import DocIndex, MentionRef
-from pipeline.records import Entity
+from pipeline.nlp.quotes.cues import is_cue_verb
+from pipeline.nlp.quotes.docindex import DocIndex, MentionRef, SpanSet
+from pipeline.records import Entity, Span
 
 _PERSON_PRONOUNS = frozenset({"he", "him", "she", "her"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "we", "us"})
-_GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
+# The writer or the reader: outside quotation marks these are the article's own voice.
+FIRST_AND_SECOND_PERSON = frozenset({"i", "me", "we", "us", "you"})
+# Words that stand for someone without naming them: never a speaker's name.
+PRONOUNS = frozenset(
+    """
+    i me my we us our you your he him his she her it its they them their who whom whose which that this
+    these those one someone somebody everyone everybody anyone nobody
+    """.split()
+)
+
+
+def is_pronoun(words: str) -> bool:
+    """True for a pronoun or relative ("I", "it", "who"), not a name written like one ("US")."""
+    word = words.strip()
+    return word.lower() in PRONOUNS and not (len(word) > 1 and word.isupper())
+
+
+_GENDER_OF_PRONOUN = {"he": "m", "him": "m", "she": "f", "her": "f"}
+# Courtesy titles and nouns that say whether "he" or "she" may stand for someone.
+_GENDER_WORDS = {
+    **dict.fromkeys("mr mr. sir lord king prince father brother spokesman chairman congressman businessman man "
+                    "actor statesman".split(), "m"),
+    **dict.fromkeys("mrs mrs. ms ms. miss lady baroness dame queen princess mother sister spokeswoman chairwoman "
+                    "congresswoman businesswoman woman actress".split(), "f"),
+}
+# How a name inside a speaker phrase may be attached and still name the speaker: "the minister,
+# Jane Smith" (appos), "Brent Bozell III" (compound); not "Mr Blair's supporters" (poss) or "a
+# spokesman for Michael Howard" (prep).
+_NAMING_DEPS = frozenset({"appos", "compound", "flat", "punct"})
+# Roles of people who speak for someone else: "the spokesman" is not the latest person named.
+_PROXY_NOUNS = frozenset(
+    "spokesman spokeswoman spokesperson aide adviser advisor correspondent reporter official source lawyer attorney "
+    "counsel".split()
+)
+_MAX_NAME_DEPTH = 4
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Dependents that make a noun phrase longer than the speaker's name or description.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj"})
@@ -39,6 +83,9 @@ ROLE_NOUNS = frozenset(
     hopeful veteran man woman senior owner head counsel investigator researcher scientist doctor
     """.split()
 )
+# Roles that describe one person when resolving a speaker who has already been found (not listed
+# above, which also decides who may be a speaker at all: "Women MPs endure ..." is no source).
+_PERSON_NOUNS = ROLE_NOUNS | {"mp", "correspondent", "editor"}
 # Nouns for groups of people, who may be sources but never stand for one named person.
 GROUP_NOUNS = frozenset(
     """
@@ -67,9 +114,25 @@ class SpeakerRef:
 
 @dataclass(frozen=True)
 class Resolution:
-    name: str
+    """The speaker as resolved: an entity and its canonical name, or neither."""
+
     entity: Entity | None
     confidence: float
+
+    @property
+    def name(self) -> str | None:
+        return self.entity.name if self.entity is not None else None
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """Someone who spoke: the referent of a later pronoun until someone else does."""
+
+    start: int  # where the speaker is written
+    until: int  # where the speaker's quote (or mention, if later) ends
+    entity: Entity | None  # None: a speaker the article does not name ("a spokesman")
+    group: bool
+    gender: str | None
 
 
 def speaker_phrase(head: Token) -> SpeakerRef:
@@ -120,64 +183,110 @@ def is_plausible_source(index: DocIndex, head: Token) -> bool:
 
 
 class SpeakerResolver:
-    """Resolves speakers in reading order, remembering who spoke for later pronouns."""
+    """Resolves speakers in reading order, remembering who spoke for later pronouns.
 
-    def __init__(self, index: DocIndex) -> None:
+    ``contents`` is what the article's quotes report: a person who is the subject there ("Mr Howard
+    said Mr Blair was wrong") is a referent only when no one else is.
+    """
+
+    def __init__(self, index: DocIndex, contents: SpanSet) -> None:
         self._index = index
-        # Persons who are the subject of a sentence outside quotations: referents for "he"/"she".
+        # Persons and bodies who are the subject of a sentence outside quotations: referents for
+        # pronouns; those inside reported content only when nothing else is close enough.
         self._subjects: list[tuple[int, Entity]] = []
+        self._reported: list[tuple[int, Entity]] = []
         for ref in index.mentions:
-            if ref.entity.label == "PERSON" and self._is_subject_outside_quote(ref):
-                self._subjects.append((ref.start, ref.entity))
-        self._spoken: list[tuple[int, Entity]] = []  # (offset, entity) of resolved speakers, in order
+            if ref.entity.label in _SOURCE_LABELS and self._is_subject_outside_quote(ref):
+                reported = contents.overlaps(ref.start, ref.end) or self._in_reported_clause(ref)
+                (self._reported if reported else self._subjects).append((ref.start, ref.entity))
+        self._turns: list[_Turn] = []  # who spoke, in the order they are written
         self._titles = self._person_titles()
         self._name_parts = self._person_name_parts()
+        self._genders = self._person_genders()
 
-    def resolve(self, ref: SpeakerRef) -> Resolution:
+    def resolve(self, ref: SpeakerRef, spans: tuple[Span, ...] = ()) -> Resolution:
+        """The entity ``ref`` names or stands for; ``spans`` are the quote it attributes."""
         entity = self._named(ref)
         if entity is not None:
-            return Resolution(entity.name, entity, NAMED)
+            return Resolution(entity, NAMED)
         antecedent = relative_antecedent(ref.head)
         if antecedent is not None:
             # "Rubio, who said ...": "who" as written, Rubio as resolved.
-            return self.resolve(speaker_phrase(antecedent))
+            return self.resolve(speaker_phrase(antecedent), spans)
         word = ref.head.lower_
-        if word in _PERSON_PRONOUNS:
-            entity = self._recent(ref.start, person=True)
-            return Resolution(entity.name, entity, PRONOUN) if entity else Resolution(ref.text, None, UNRESOLVED)
-        if word in _GROUP_PRONOUNS:
-            entity = self._recent(ref.start, person=False)
-            return Resolution(entity.name, entity, PRONOUN) if entity else Resolution(ref.text, None, UNRESOLVED)
-        if self._is_definite(ref.head) and ref.head.lemma_.lower() in ROLE_NOUNS:
+        quoted = self._named_within(spans)
+        if word in _PERSON_PRONOUNS or word in _GROUP_PRONOUNS:
+            group = word in _GROUP_PRONOUNS
+            entity = self._recent(ref.start, group=group, gender=_GENDER_OF_PRONOUN.get(word), skip=quoted)
+            return Resolution(entity, PRONOUN) if entity else Resolution(None, UNRESOLVED)
+        if self._is_definite(ref.head) and ref.head.lemma_.lower() in _PERSON_NOUNS:
             # "the minister": the person introduced with that title, else the latest person.
             entity = self._titled(ref.head, ref.start)
             if entity is not None:
-                return Resolution(entity.name, entity, TITLED)
-            entity = self._recent(ref.start, person=True)
-            if entity is not None:
-                return Resolution(entity.name, entity, DESCRIBED)
-        # "a spokeswoman for X", "the report", "sources": someone the article does not name.
-        return Resolution(ref.text, None, UNRESOLVED)
+                return Resolution(entity, TITLED)
+            if self._stands_for_someone_named(ref.head):
+                entity = self._recent(ref.start, group=False, gender=_gender_of_noun(ref.head), skip=quoted)
+                if entity is not None:
+                    return Resolution(entity, DESCRIBED)
+        # "a spokeswoman for X", "the report", "sources", "I": someone the article does not name.
+        return Resolution(None, UNRESOLVED)
 
-    def remember(self, offset: int, entity: Entity | None) -> None:
-        """Record that ``entity`` spoke at ``offset``."""
+    def remember(self, ref: SpeakerRef, spans: tuple[Span, ...], resolution: Resolution) -> None:
+        """Record that the speaker of ``ref`` said ``spans``: the referent of a later "he" (or
+        "they") until someone else speaks or becomes the subject."""
+        until = max([ref.end, *(span.end for span in spans)])
+        entity, head = resolution.entity, ref.head
         if entity is not None:
-            insort(self._spoken, (offset, entity), key=lambda item: item[0])
+            if entity.label in _SOURCE_LABELS:
+                turn = _Turn(ref.start, until, entity, entity.label != "PERSON", self._genders.get(entity.entity_id))
+                insort(self._turns, turn, key=_start)
+            return
+        # An unnamed speaker ("a spokesman", or a "he" that found no one) takes the turn as well.
+        word, lemma = head.lower_, head.lemma_.lower()
+        if word in _PERSON_PRONOUNS or word in ("they", "them"):
+            insort(self._turns, _Turn(ref.start, until, None, word in _GROUP_PRONOUNS, _GENDER_OF_PRONOUN.get(word)),
+                   key=_start)
+        elif lemma in _PERSON_NOUNS or lemma in GROUP_NOUNS:
+            group = head.tag_ in ("NNS", "NNPS") or lemma not in _PERSON_NOUNS
+            insort(self._turns, _Turn(ref.start, until, None, group, _gender_of_noun(head)), key=_start)
 
     def _named(self, ref: SpeakerRef) -> Entity | None:
-        """The entity whose mention holds the head, else a person named inside the phrase."""
+        """The entity whose mention holds the head, else a person the phrase names as the speaker
+        ("the minister, Jane Smith"; not "Mr Blair's supporters" or "a spokesman for X")."""
+        if is_pronoun(ref.head.text):
+            return None  # an "I" or "It" the recogniser took for a name
         mentions = self._index.mentions_within(ref.start, ref.end)
         head_start, head_end = ref.head.idx, ref.head.idx + len(ref.head)
         for mention in mentions:
             if mention.start < head_end and head_start < mention.end:
                 return mention.entity
-        persons = [mention.entity for mention in mentions if mention.entity.label == "PERSON"]
-        if persons:
-            return persons[0]
+        for mention in mentions:
+            if mention.entity.label == "PERSON" and self._names_head(mention, ref.head):
+                return mention.entity
         # A surname NER missed ("..., Okafor said" after "Daniel Okafor"): it still names that person.
         if ref.head.pos_ == "PROPN":
             return self._name_parts.get(ref.head.text)
         return None
+
+    def _names_head(self, mention: MentionRef, head: Token) -> bool:
+        """True when ``mention`` hangs from ``head`` as its name: through an apposition ("the
+        mayor, Jane Smith"), or as compounds of a head that is itself a name ("Bozell III")."""
+        doc = self._index.doc
+        first, last = self._index.token_at(mention.start).i, self._index.token_at(mention.end - 1).i
+        token = next((token for token in doc[first:last + 1] if not first <= token.head.i <= last), doc[last])
+        deps = []
+        for _ in range(_MAX_NAME_DEPTH):
+            if token.i == head.i or token.dep_ not in _NAMING_DEPS or token.head.i == token.i:
+                break
+            deps.append(token.dep_)
+            token = token.head
+        return token.i == head.i and ("appos" in deps or head.pos_ == "PROPN")
+
+    def _named_within(self, spans: tuple[Span, ...]) -> frozenset[str]:
+        """Ids of the entities named inside a quote: never the referent of its own speaker."""
+        return frozenset(
+            mention.entity.entity_id for span in spans for mention in self._index.mentions_within(span.start, span.end)
+        )
 
     def _person_name_parts(self) -> dict[str, Entity]:
         """Each word of a multi-word person's name -> that person, when exactly one person has it."""
@@ -189,19 +298,50 @@ class SpeakerResolver:
                     owners.setdefault(word, set()).add(ref.entity)
         return {word: next(iter(people)) for word, people in owners.items() if len(people) == 1}
 
-    def _recent(self, offset: int, *, person: bool) -> Entity | None:
-        """The latest speaker or subject before ``offset`` that is a person (or a group), if close enough."""
-        best: tuple[int, Entity] | None = None
-        for pool in (self._spoken, self._subjects):
-            at = bisect_right(pool, offset - 1, key=lambda item: item[0]) - 1
-            while at >= 0 and offset - pool[at][0] <= _MAX_LOOKBACK:
-                where, entity = pool[at]
-                if (entity.label == "PERSON") if person else (entity.label in _GROUP_LABELS):
-                    if best is None or where > best[0]:
-                        best = (where, entity)
-                    break
-                at -= 1
-        return None if best is None else best[1]
+    def _person_genders(self) -> dict[str, str]:
+        """Entity id -> "m" or "f", for a person written with courtesy titles of one only ("Mr Howard")."""
+        seen: dict[str, set[str]] = {}
+        doc = self._index.doc
+        for ref in self._index.mentions:
+            token = self._index.token_at(ref.start)
+            gender = _GENDER_WORDS.get(doc[token.i - 1].lower_) if token.i > 0 else None
+            if ref.entity.label == "PERSON" and gender is not None:
+                seen.setdefault(ref.entity.entity_id, set()).add(gender)
+        return {entity_id: genders.pop() for entity_id, genders in seen.items() if len(genders) == 1}
+
+    def _recent(self, offset: int, *, group: bool, gender: str | None, skip: frozenset[str]) -> Entity | None:
+        """The referent of a pronoun or description at ``offset``: the latest speaker or subject
+        before it that is a person (or a group) of that gender and not named in the quote itself,
+        if close enough; failing both, a subject of what someone was reported to say.  When the
+        latest is a speaker the article does not name ("a spokesman said ... he added"): None."""
+        def fits(entity: Entity | None, is_group: bool, its_gender: str | None) -> bool:
+            if entity is not None and entity.entity_id in skip:
+                return False
+            return is_group == group and (gender is None or its_gender in (None, gender))
+
+        turn = next(
+            (turn for turn in reversed(self._turns)
+             if turn.start < offset and offset - turn.until <= _MAX_LOOKBACK and fits(turn.entity, turn.group, turn.gender)),
+            None,
+        )
+        # A subject takes over from the latest speaker only after what that speaker said.
+        subject = self._latest(self._subjects, offset, fits)
+        if subject is not None and (turn is None or subject[0] > turn.until):
+            return subject[1]
+        if turn is not None:
+            return turn.entity
+        reported = self._latest(self._reported, offset, fits)
+        return reported[1] if reported is not None else None
+
+    def _latest(self, pool: list[tuple[int, Entity]], offset: int, fits: Callable[..., bool]) -> tuple[int, Entity] | None:
+        for at, entity in reversed(pool):
+            if at >= offset:
+                continue
+            if offset - at > _MAX_LOOKBACK:
+                break
+            if fits(entity, entity.label != "PERSON", self._genders.get(entity.entity_id)):
+                return at, entity
+        return None
 
     def _titled(self, head: Token, offset: int) -> Entity | None:
         """A person introduced with this title earlier ("Foreign Minister Sergey Lavrov" for "the minister")."""
@@ -217,7 +357,8 @@ class SpeakerResolver:
                 continue
             token = self._index.token_at(ref.start)
             for previous in reversed(doc[max(token.i - 4, self._index.sentence_of(token).start):token.i]):
-                if not previous.is_title and previous.lower_ != "of":
+                # "Foreign Minister Sergey Lavrov", "Lib Dem spokesman Mark Oaten"
+                if not previous.is_title and previous.lower_ != "of" and previous.lemma_.lower() not in _PERSON_NOUNS:
                     break
                 titles.setdefault(previous.lemma_.lower(), []).append((ref.start, ref.entity))
             # "The mayor, Jane Smith, ..." / "Jane Smith, the mayor, ...": the other noun is a title.
@@ -233,6 +374,30 @@ class SpeakerResolver:
         token = self._index.token_at(ref.start)
         return not self._index.in_quote(token) and (token.dep_ in _SUBJECT_DEPS or token.head.dep_ in _SUBJECT_DEPS)
 
+    def _in_reported_clause(self, ref: MentionRef) -> bool:
+        """True inside the clause a verb of saying reports or asks ("asked why Mr Smith had
+        resigned"), whether or not it became a quote."""
+        token = self._index.token_at(ref.start)
+        while token.head.i != token.i:
+            if token.dep_ == "ccomp" and is_cue_verb(token.head):
+                return True
+            token = token.head
+        return False
+
+    @staticmethod
+    def _stands_for_someone_named(head: Token) -> bool:
+        """True for "the minister", which may be the latest person; false for "the prime minister's
+        spokesman" or "our correspondent", who speak for someone else or are the writer's own."""
+        return head.lemma_.lower() not in _PROXY_NOUNS and not any(child.dep_ == "poss" for child in head.children)
+
     @staticmethod
     def _is_definite(head: Token) -> bool:
         return any(child.dep_ in ("det", "poss") and child.lower_ not in ("a", "an", "another", "some") for child in head.children)
+
+
+def _gender_of_noun(head: Token) -> str | None:
+    return _GENDER_WORDS.get(head.lemma_.lower()) or _GENDER_WORDS.get(head.lower_)
+
+
+def _start(turn: _Turn) -> int:
+    return turn.start
