@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.sinks.schema import DATA_SUFFIX, PARTITION_COLUMN, SCHEMAS, TABLE_DIRS
+from pipeline.sinks.schema import DATA_SUFFIX, PARTITION_COLUMN, PARTITION_COLUMNS, SCHEMAS, TABLE_DIRS
 from pipeline.storage import objects
 from pipeline.storage.location import Location, StorageError
 
@@ -21,7 +21,8 @@ class QueryError(ValueError):
 
 
 def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with views ``articles``, ``entities``, ``quotes``, ``failures``.
+    """An in-memory DuckDB connection with a view per table (``articles``, ``entities``, ``quotes``,
+    ``failures``, ``identities``) and the derived views ``identity_of``, ``people`` and ``speakers``.
 
     A dataset in a bucket is read through its fsspec filesystem, registered with DuckDB: DuckDB's
     own httpfs extension would be downloaded at run time."""
@@ -40,20 +41,54 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
         connection.register_filesystem(location.fs)
     for table, schema in SCHEMAS.items():
         folder = TABLE_DIRS[table]
+        column = PARTITION_COLUMNS[table]
+        column_type = "DATE" if column == PARTITION_COLUMN else "VARCHAR"
         if any(not name.rsplit("/", 1)[-1].startswith((".", "_")) for name in objects.list_files(location, folder, suffix=DATA_SUFFIX)):
-            pattern = location.url_of(folder, f"{PARTITION_COLUMN}=*", f"*{DATA_SUFFIX}")
+            pattern = location.url_of(folder, f"{column}=*", f"*{DATA_SUFFIX}")
             # DDL cannot take parameters: the path goes in as an escaped SQL literal.
             literal = "'" + pattern.replace("'", "''") + "'"
             connection.execute(
                 f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal}, hive_partitioning = true, "
-                f"hive_types = {{'{PARTITION_COLUMN}': DATE}}, union_by_name = true)"
+                f"hive_types = {{'{column}': {column_type}}}, union_by_name = true)"
             )
         else:  # an empty table still answers queries, with the contract's columns
             connection.register(f"_empty_{table}", schema.empty_table())
-            connection.execute(
-                f"CREATE VIEW {table} AS SELECT *, NULL::DATE AS {PARTITION_COLUMN} FROM _empty_{table}"
-            )
+            connection.execute(f"CREATE VIEW {table} AS SELECT *, NULL::{column_type} AS {column} FROM _empty_{table}")
+    for view, sql in DERIVED_VIEWS.items():
+        connection.execute(f"CREATE VIEW {view} AS {sql}")
     return connection
+
+
+# Views over the tables that answer the questions the dataset is for, one row per real person or
+# organisation: identities grouped by canonical_id, named by the canonical key's fullest form.
+DERIVED_VIEWS = {
+    # every name key with the identity it belongs to
+    "identity_of": """
+        SELECT i.identity_id, i.name_key, i.name AS name_as_written, i.canonical_id,
+               coalesce(c.name, i.name) AS name, coalesce(c.label, i.label) AS label
+        FROM identities i LEFT JOIN identities c ON c.identity_id = i.canonical_id
+    """,
+    # one row per real person, organisation or place
+    "people": """
+        SELECT o.canonical_id AS identity_id, any_value(o.name) AS name, any_value(o.label) AS label,
+               sum(i.article_count) AS articles, sum(i.mention_count) AS mentions,
+               min(i.first_seen) AS first_seen, max(i.last_seen) AS last_seen,
+               list(i.name ORDER BY i.mention_count DESC) AS names
+        FROM identity_of o JOIN identities i ON i.identity_id = o.identity_id
+        GROUP BY o.canonical_id
+    """,
+    # one row per speaker identity: who is quoted most, in how many articles and outlets
+    "speakers": """
+        SELECT o.canonical_id AS identity_id, any_value(o.name) AS speaker, any_value(o.label) AS label,
+               count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
+               count(DISTINCT a.source) AS outlets, min(a.published_at) AS first_quoted,
+               max(a.published_at) AS last_quoted
+        FROM quotes q
+        JOIN identity_of o ON o.identity_id = q.speaker_identity_id
+        LEFT JOIN articles a ON a.article_id = q.article_id
+        GROUP BY o.canonical_id
+    """,
+}
 
 
 def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:

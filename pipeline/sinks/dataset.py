@@ -38,7 +38,7 @@ import posixpath
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -171,14 +171,21 @@ class StagedPartition:
 
 def stage_partition(location: Location, run_id: str, table: str, partition: str, rows: Iterable[TableRow]) -> StagedPartition:
     """Write one partition's new rows to the run's staging area; collect its tombstones. Never touches
-    a visible file."""
+    a visible file. Rows with equal keys: the last wins, except statistics, which add up."""
     schema = ALL_SCHEMAS[table]
+    merge: Optional[Callable[[Optional[dict], dict], dict]] = None
+    if table == "identity_deltas":
+        from pipeline.sinks.identities import combine_delta_rows
+
+        merge = combine_delta_rows
     removed: set[str] = set()
     fresh: dict[str, dict] = {}
     for table_row in rows:
         if table_row.row is None:
             if table_row.article_id:
                 removed.add(table_row.article_id)
+        elif merge is not None:
+            fresh[table_row.key] = merge(fresh.get(table_row.key), table_row.row)
         else:
             fresh[table_row.key] = table_row.row  # the last of equal keys wins
     staged = target = None
@@ -199,6 +206,7 @@ class PublishReport:
     files_rewritten: int = 0
     rows_removed: int = 0
     files_compacted: int = 0
+    identities_written: int = 0
     by_table: dict[str, int] = field(default_factory=dict)  # rows published per table
 
 
@@ -208,10 +216,17 @@ def commit(
     """Make a finished run's staged partitions part of the dataset. The commit record is written
     first: once it exists the run counts as done, and a crash in what follows is finished by
     :func:`recover`."""
+    from pipeline.sinks import identities
+
+    # What the replaced articles' stored versions gave the identities' statistics, read before their
+    # rows go, so that finishing this commit again after a crash takes it back exactly once.
+    replaced = {item.partition: set(item.removed_owners) for item in staged if item.table == "entities" and item.removed_owners}
+    removals = identities.stage_removals(location, run_id, identities.removed_contributions(location, replaced)) if replaced else None
     record = {
         "run_id": run_id,
         "committed_at": datetime.now(timezone.utc).isoformat(),
         "partitions": [asdict(item) for item in staged if item.staged or item.removed_owners],
+        "identity_removals": removals,
         "compact_after_files": compact_after_files,
     }
     record_path = f"{COMMITS_DIR}/{run_id}.json"
@@ -237,12 +252,17 @@ def publish(location: Location, record: dict[str, Any]) -> PublishReport:
     # 2. New files, in dependency order.
     order = {table: position for position, table in enumerate(PUBLISH_ORDER)}
     for item in sorted(partitions, key=lambda item: (order.get(item.table, len(order)), item.partition)):
-        if item.staged and item.target:
+        if item.staged and item.target and item.table in order:
             objects.move(location, item.staged, item.target)
             report.files_published += 1
             report.by_table[item.table] = report.by_table.get(item.table, 0) + item.rows
-    # 3. Partitions that gathered many small files are merged.
-    touched = sorted({(item.table, item.partition) for item in partitions})
+    # 3. Identities: the run's statistics merged in, and the decisions they change.
+    from pipeline.sinks import identities
+
+    deltas = [item.staged for item in partitions if item.table == "identity_deltas" and item.staged]
+    report.identities_written = identities.update_identities(location, run_id, deltas, record.get("identity_removals"))
+    # 4. Partitions that gathered many small files are merged.
+    touched = sorted({(item.table, item.partition) for item in partitions if item.table in order})
     for table, partition in touched:
         report.files_compacted += compact_partition(
             location, table, partition, run_id=run_id, after_files=record.get("compact_after_files", COMPACT_AFTER_FILES)

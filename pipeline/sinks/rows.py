@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 
 from pipeline.records import Annotated, Article, Failure, TableRow
 from pipeline.sinks.dataset import index_shard
+from pipeline.sinks.identities import entity_identity_id, identity_delta_rows
 from pipeline.sinks.schema import ARTICLE_TABLES
 
 
@@ -27,6 +28,7 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
     yield TableRow("articles", partition, article.article_id, _article_row(article), article.article_id)
     index_row = {"article_id": article.article_id, "content_hash": article.content_hash, "partition": partition}
     yield TableRow("article_index", index_shard(article.article_id), article.article_id, index_row, article.article_id)
+    identity_of = {entity.entity_id: entity_identity_id(entity) for entity in annotated.entities}
     for entity in annotated.entities:
         row = {
             "entity_id": entity.entity_id,
@@ -36,12 +38,15 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
             "mentions": [asdict(mention) for mention in entity.mentions],
             "mention_count": entity.mention_count,
             "first_offset": entity.first_offset,
+            "identity_id": identity_of[entity.entity_id],
         }
         yield TableRow("entities", partition, entity.entity_id, row, article.article_id)
     for quote in annotated.quotes:
         row = asdict(quote)
         row["spans"] = [asdict(span) for span in quote.spans]
+        row["speaker_identity_id"] = identity_of.get(quote.speaker_entity_id) if quote.speaker_entity_id else None
         yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
+    yield from identity_delta_rows(annotated.entities, seen_at=article.published_at or article.ingested_at)
 
 
 def tombstones_for_replaced_article(article_id: str, old_partition: str) -> Iterator[TableRow]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 # Layout 2: a partition holds one file per run that added rows to it (``part-<run id>.parquet``),
 # merged by compaction; layout 1 held one ``data.parquet`` per partition, rewritten by every run.
 LAYOUT_VERSION = 2
@@ -50,6 +50,7 @@ ENTITIES = pa.schema(
         ("mentions", pa.list_(_MENTION)),
         ("mention_count", pa.int32()),
         ("first_offset", pa.int32()),
+        ("identity_id", pa.string()),  # -> identities: the name key this entity is known by
     ]
 )
 
@@ -69,6 +70,7 @@ QUOTES = pa.schema(
         ("cue_start", pa.int32()),
         ("cue_end", pa.int32()),
         ("confidence", pa.float32()),
+        ("speaker_identity_id", pa.string()),  # -> identities, when the speaker is a named entity
     ]
 )
 
@@ -83,6 +85,35 @@ FAILURES = pa.schema(
         ("locator", pa.string()),
         ("snippet", pa.string()),
     ]
+)
+
+_COUNT = lambda name: pa.struct([(name, pa.string()), ("count", pa.int64())])  # noqa: E731
+
+# One row per name key seen anywhere in the dataset ("person:donald trump", "person:trump"), with
+# additive statistics over every article that mentions it, and the identity it belongs to
+# (canonical_id: itself for a real person's or organisation's own key, the full form's id for a
+# short form that joined it). Sharded by id, not dated: a key is updated, not appended.
+IDENTITIES = pa.schema(
+    [
+        ("identity_id", pa.string()),
+        ("name_key", pa.string()),
+        ("name", pa.string()),  # the fullest form used
+        ("label", pa.string()),  # by vote over all mentions
+        ("canonical_id", pa.string()),  # the identity this key is one of: group by this to count people
+        ("aliases", pa.list_(_COUNT("name"))),  # surface forms with their mention counts
+        ("labels", pa.list_(_COUNT("label"))),  # label votes
+        ("links", pa.list_(_COUNT("name_key"))),  # keys it stood for inside one article, with article counts
+        ("article_count", pa.int64()),
+        ("mention_count", pa.int64()),
+        ("first_seen", UTC_TIMESTAMP),
+        ("last_seen", UTC_TIMESTAMP),
+    ]
+)
+# What a run adds to the identities' statistics, staged only; and which keys' decisions read which
+# other keys (so that a change to one re-decides the others).
+IDENTITY_DELTAS = IDENTITIES
+IDENTITY_DEPENDENTS = pa.schema(
+    [("edge_id", pa.string()), ("identity_id", pa.string()), ("dependent_id", pa.string())]
 )
 
 # The dataset's own indexes, not part of the contract: what is stored, sharded by id so that a run
@@ -101,14 +132,30 @@ SCHEMAS: dict[str, pa.Schema] = {
     "entities": ENTITIES,
     "quotes": QUOTES,
     "failures": FAILURES,
+    "identities": IDENTITIES,
 }
 TABLES = tuple(SCHEMAS)  # the tables readers see
-INDEX_SCHEMAS: dict[str, pa.Schema] = {"article_index": ARTICLE_INDEX, "failure_index": FAILURE_INDEX}
+DATED_TABLES = ("articles", "entities", "quotes", "failures")
+INDEX_SCHEMAS: dict[str, pa.Schema] = {
+    "article_index": ARTICLE_INDEX,
+    "failure_index": FAILURE_INDEX,
+    "identity_deltas": IDENTITY_DELTAS,
+    "identity_dependents": IDENTITY_DEPENDENTS,
+}
 ALL_SCHEMAS: dict[str, pa.Schema] = {**SCHEMAS, **INDEX_SCHEMAS}
 # Where each table's folder is below the root: the indexes start with "_", which every Hive
 # reader (pyarrow, DuckDB globs per table, Spark, Polars) skips.
-TABLE_DIRS = {**{table: table for table in TABLES}, "article_index": "_index/articles", "failure_index": "_index/failures"}
-PARTITION_COLUMNS = {**{table: PARTITION_COLUMN for table in TABLES}, "article_index": "shard", "failure_index": "shard"}
+TABLE_DIRS = {
+    **{table: table for table in TABLES},
+    "article_index": "_index/articles",
+    "failure_index": "_index/failures",
+    "identity_deltas": "_index/identity_deltas",  # only ever staged: merged into identities at commit
+    "identity_dependents": "_index/identity_dependents",
+}
+PARTITION_COLUMNS = {
+    **{table: PARTITION_COLUMN for table in DATED_TABLES},
+    **{table: "shard" for table in ("identities", *INDEX_SCHEMAS)},
+}
 # Tables whose rows belong to one article and are replaced with it.
 ARTICLE_TABLES = ("articles", "entities", "quotes")
 KEY_COLUMNS = {
@@ -118,6 +165,9 @@ KEY_COLUMNS = {
     "failures": "failure_id",
     "article_index": "article_id",
     "failure_index": "failure_id",
+    "identities": "identity_id",
+    "identity_deltas": "identity_id",
+    "identity_dependents": "edge_id",
 }
 # The column that names the article a row belongs to, where rows are removed by article.
 OWNER_COLUMNS = {"articles": "article_id", "entities": "article_id", "quotes": "article_id", "article_index": "article_id"}

@@ -110,6 +110,10 @@ class Location:
 @lru_cache(maxsize=None)
 def filesystem(scheme: str, options: tuple[tuple[str, Any], ...] = ()) -> fsspec.AbstractFileSystem:
     """One filesystem object per scheme and options in each process (fsspec caches instances too)."""
+    if scheme == "gs" and os.environ.get("STORAGE_EMULATOR_HOST"):
+        # gcsfs picks its filesystem class at import; the default one asks a gRPC API first, which
+        # an emulator does not serve (a minute of retries per bucket before it falls back).
+        os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
     if scheme in _BACKENDS:
         module, extra = _BACKENDS[scheme]
         try:
