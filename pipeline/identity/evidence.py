@@ -128,7 +128,8 @@ def observe_article(entities: Sequence[Entity], *, seen_at: Optional[datetime]) 
     Every mention counts under the key of its own text, with its entity's label. A mention whose key
     is not its entity's ("Trump" in the entity "Donald Trump") links its key to the entity's: the
     article is evidence that the short form stands for the full one. An acronym and a long form
-    whose initials spell it, both in the article ("European Union ... EU"), link the same way.
+    whose initials spell it, both in the article ("European Union ... EU"), link the same way, and so
+    does an organisation named by the end of its name ("Seattle Mariners ... the Mariners").
     """
     forms: dict[str, Counter[str]] = {}
     labels: dict[str, Counter[str]] = {}
@@ -145,7 +146,7 @@ def observe_article(entities: Sequence[Entity], *, seen_at: Optional[datetime]) 
             labels.setdefault(key, Counter())[entity.label] += 1
             if key != entity_key:
                 links.setdefault(key, Counter())[entity_key] = 1
-    for short, long in _acronym_links(entities):
+    for short, long in [*_acronym_links(entities), *_organisation_part_links(entities)]:
         if short in forms and long in forms:
             links.setdefault(short, Counter())[long] = 1
     return {
@@ -182,6 +183,24 @@ def _acronym_links(entities: Sequence[Entity]) -> list[tuple[str, str]]:
             if len(targets) == 1:  # two long forms with these initials: no evidence for either
                 pairs.append((name_key(mention.text, entity.label), targets[0]))
     return pairs
+
+
+def _organisation_part_links(entities: Sequence[Entity]) -> list[tuple[str, str]]:
+    """(part key, organisation key) for an organisation named, elsewhere in the article, by the end of
+    its name ("Seattle Mariners ... the Mariners"); entities.py does this for people only."""
+    organisations = {name_key(entity.name, entity.label) for entity in entities if label_class(entity.label) == "ORG"}
+    pairs = []
+    for short in organisations:
+        words = split_key(short)[1].split()
+        hosts = [long for long in organisations
+                 if len(split_key(long)[1].split()) > len(words) and _ends_with(split_key(long)[1].split(), words)]
+        if len(hosts) == 1:  # the end of two names ("Sox": Red Sox, White Sox) is evidence for neither
+            pairs.append((short, hosts[0]))
+    return pairs
+
+
+def _ends_with(words: list[str], part: list[str]) -> bool:
+    return words[-len(part):] == part
 
 
 def acronym_of(name: str) -> str | None:

@@ -28,6 +28,11 @@ _TITLES = frozenset({
     "col", "colonel", "capt", "captain", "lt", "sgt", "adm", "admiral", "judge", "justice", "rev",
     "prof", "professor", "mayor", "ambassador", "commissioner", "chairman", "det", "inspector",
 })
+# Legal forms at the end of a company's name.
+_COMPANY_SUFFIXES = frozenset({
+    "inc", "incorporated", "corp", "corporation", "co", "cos", "ltd", "limited", "plc", "llc", "lp",
+    "ag", "sa", "nv", "bv", "ab", "asa", "spa", "gmbh", "pty", "bhd",
+})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _POSSESSIVE = re.compile(r"'s?$")
 _LEADING_THE = re.compile(r"^the\s+")
@@ -49,11 +54,12 @@ def label_class(label: str) -> str | None:
     return None
 
 
-def fold_name(name: str, *, person: bool = False, numbered: bool = False) -> str:
+def fold_name(name: str, *, person: bool = False, numbered: bool = False, company: bool = False) -> str:
     """The folded spelling of a name, without its class ("Mr. Blair's" -> "blair", "U.N." -> "un").
 
     ``person`` drops honorifics in front; ``numbered`` drops trailing numbers, for the classes whose
-    names never end in one (people, organisations, places), unlike "Apollo 11" or "Windows 95"."""
+    names never end in one (people, organisations, places), unlike "Apollo 11" or "Windows 95";
+    ``company`` drops a legal form at the end ("Apple Inc." is "Apple")."""
     text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
     # Accents go, and so do invisible format characters (soft hyphens, zero-width joiners).
     text = "".join(char for char in text
@@ -70,13 +76,19 @@ def fold_name(name: str, *, person: bool = False, numbered: bool = False) -> str
     if person:
         while len(words) > 1 and words[0] in _TITLES:
             words = words[1:]
+    if company:
+        while len(words) > 1 and words[-1] in _COMPANY_SUFFIXES:
+            words = words[:-1]
+        if len(words) > 2 and words[-2:] == ["news", "agency"]:  # "Interfax news agency"
+            words = words[:-2]
     return " ".join(words)
 
 
 def name_key(name: str, label: str) -> str:
     """The normalised key of a name ("Donald Trump", "PERSON" -> "person:donald trump")."""
     kind = label_class(label) or label
-    return f"{kind.lower()}:{fold_name(name, person=kind == 'PERSON', numbered=kind in _NUMBERLESS)}"
+    folded = fold_name(name, person=kind == "PERSON", numbered=kind in _NUMBERLESS, company=kind == "ORG")
+    return f"{kind.lower()}:{folded}"
 
 
 def split_key(key: str) -> tuple[str, str]:

@@ -6,8 +6,9 @@ reading only their stats. One step moves a key to a better-evidenced key; the st
 to the end (with a cycle guard). A step is, first that applies:
 
 1. **Curated alias** (``aliases.yaml``): names no article can show to be one ("UK", "Britain").
-2. **Class**: the same folded name under another class that has clearly more mentions ("Japan" as
-   ORG joins "Japan" as PLACE): NER's label flips, the name does not.
+2. **Class**: the same folded name under another class that has more mentions ("Japan" as ORG
+   joins "Japan" as PLACE): NER's label flips, the name does not. A place never joins a person of
+   its name ("Jordan"); a name NER called a person takes its own links first.
 3. **Link**: the key stood for another key inside articles ("Trump" in an article about "Donald
    Trump", "EU" next to "European Union"). It joins the key it stood for when that key has at
    least :data:`MIN_LINK_ARTICLES` articles of evidence, a share :data:`MIN_LINK_SHARE` of the
@@ -38,6 +39,7 @@ MIN_LINK_ARTICLES = 1  # articles in which the short form stood for its long for
 MIN_LINK_SHARE = 0.2  # of the short form's articles
 MIN_DOMINANCE = 0.75  # of the short form's links going to the one long form
 CLASS_RATIO = 1.0  # another class wins the name when it has more than this times the mentions
+INTO_PERSON: frozenset[str] = frozenset({"org"})  # classes whose name can join a person of that name
 CLASSES = ("person", "org", "place", "norp")
 MAX_STEPS = 16
 # Tie-break between labels of equal votes: the most specific first (as pipeline.nlp.entities does).
@@ -80,17 +82,20 @@ def next_key(key: str, lookup: Lookup) -> Optional[str]:
     if target is not None and target != key:
         return target
     stats = lookup(key)
-    return (_class_step(kind, name, stats, lookup)
-            or (_link_step(stats, lookup) if stats else None)
+    link = ((_link_step(stats, lookup) if stats else None)
             or (_initial_step(kind, name, lookup) if kind == "person" else None))
+    if kind == "person" and link:  # a surname that stood for a full name is that person, whatever else it names
+        return link
+    return _class_step(kind, name, stats, lookup) or link
 
 
 def _class_step(kind: str, name: str, stats: Optional[NameStats], lookup: Lookup) -> Optional[str]:
     own = stats.mentions if stats else 0
     best: Optional[tuple[int, str]] = None
     for other in CLASSES:
-        # A person's name that is also a place or a team ("Jordan", "Washington") is not that place.
-        if other == kind or "person" in (kind, other):
+        # A place is not the person of the same name ("Jordan", "Washington"); a name NER called a
+        # person ("England", "Surrey" in a results table) is the place only where that is clearly more usual.
+        if other == kind or (other == "person" and kind not in INTO_PERSON):
             continue
         candidate = lookup(f"{other}:{name}")
         if candidate and candidate.mentions > own * CLASS_RATIO:

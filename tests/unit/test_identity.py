@@ -58,6 +58,9 @@ def test_label_class(label, expected):
     ("Surrey 468", "ORG", "org:surrey"),  # a score NER took into the name
     ("Apollo 11", "PRODUCT", "product:apollo 11"),  # a number that is the name
     ("Al-Qaeda", "ORG", "org:al qaeda"),
+    ("Apple Inc.", "ORG", "org:apple"),  # a legal form at the end
+    ("Interfax news agency", "ORG", "org:interfax"),
+    ("Inc", "ORG", "org:inc"),  # never the whole name
 ])
 def test_name_key(name, label, key):
     assert name_key(name, label) == key
@@ -98,6 +101,15 @@ def test_observe_article_counts_forms_labels_and_links():
 def test_an_acronym_next_to_its_long_form_links_to_it(entities):
     stats = observe_article(entities, seen_at=DAY)
     assert dict(stats["org:ecb"].links) == {"org:european central bank": 1}
+
+
+@pytest.mark.parametrize(("organisations", "links"), [
+    (("Seattle Mariners", "Mariners"), {"org:mariners": {"org:seattle mariners": 1}}),
+    (("Boston Red Sox", "Chicago White Sox", "Sox"), {}),  # the end of two names: evidence for neither
+])
+def test_an_organisation_named_by_the_end_of_its_name_links_to_it(organisations, links):
+    stats = observe_article(tuple(entity(name, "ORG") for name in organisations), seen_at=DAY)
+    assert {key: dict(value.links) for key, value in stats.items() if value.links} == links
 
 
 def test_an_acronym_with_two_long_forms_links_to_neither():
@@ -205,11 +217,21 @@ def test_curated_aliases_join_where_no_article_shows_it():
     assert resolved["norp:tories"] == "org:conservative party"
     assert resolved["place:britain"] == "place:united kingdom"
     assert aliases()["us"] == "place:united states"
+    assert aliases()["fed"] == "org:federal reserve"
 
 
 def test_a_name_joins_the_class_it_is_mostly_seen_with():
     stats = corpus(*[(entity("Japan", "GPE"),)] * 3, (entity("Japan", "ORG"),))
     assert resolve_all(stats)["org:japan"] == "place:japan"
+
+
+@pytest.mark.parametrize(("as_person", "as_place", "expected"), [
+    (1, 3, "place:surrey"),  # NER called the county a person in a results table
+    (3, 1, "person:surrey"),
+])
+def test_a_name_ner_called_a_person_joins_the_place_only_where_that_is_more_usual(as_person, as_place, expected):
+    stats = corpus(*[(entity("Surrey", "PERSON"),)] * as_person, *[(entity("Surrey", "GPE"),)] * as_place)
+    assert resolve_all(stats)["person:surrey"] == expected
 
 
 def test_a_place_does_not_join_a_person_of_the_same_name():
