@@ -27,7 +27,9 @@ from pathlib import Path
 from pipeline.identity.evidence import NameStats, combine_all, observe_article
 from pipeline.identity.names import name_key
 from pipeline.identity.resolve import resolve_all
+from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.entity_eval import DEFAULT_DATA, DEFAULT_MODEL, GoldDocument, load_documents, overlap
+from pipeline.nlp.extract import required_components
 from pipeline.nlp.metrics import f1, ratio
 from pipeline.nlp.model import ModelNotFound, load_model
 from pipeline.records import Entity
@@ -35,7 +37,6 @@ from pipeline.records import Entity
 DEFAULT_AIDA = DEFAULT_DATA.parents[2] / "aida-conll-yago" / "AIDA-YAGO2-annotations.train-testa.tsv"
 # AIDA's documents follow CoNLL-2003's train.txt, then valid.txt (= AIDA's testa); testb is held out.
 SPLITS = {"train": "train", "testa": "valid"}
-SYSTEMS = ("article", "dataset")
 NIL = "--NME--"
 # CoNLL carries no dates; every document is "seen" at one instant, which no decision reads.
 SEEN_AT = datetime(1996, 8, 30, tzinfo=timezone.utc)
@@ -146,9 +147,6 @@ def _with_links(document: GoldDocument, links: Sequence[tuple[int, str | None]])
 
 def extract(documents: Sequence[Document], *, model: str, batch_size: int = 16) -> list[tuple[Entity, ...]]:
     """The shipped extraction's entities of each document, in order."""
-    from pipeline.nlp.entities import extract_entities
-    from pipeline.nlp.extract import required_components
-
     nlp = load_model(model, keep=required_components())
     docs = nlp.pipe((document.text for document in documents), batch_size=batch_size)
     return [extract_entities(doc, document.doc_id) for document, doc in zip(documents, docs)]
@@ -198,18 +196,17 @@ def score(matched: Sequence[Matched], gold_mentions: int) -> IdentityScores:
     system_sizes = Counter(m.system for m in matched)
     gold_sizes = Counter(m.gold for m in matched)
     total = len(matched)
-    bcubed = PRF(
-        precision := ratio(sum(n * n / system_sizes[s] for (s, _), n in cells.items()), total) if total else 0.0,
-        recall := ratio(sum(n * n / gold_sizes[g] for (_, g), n in cells.items()), total) if total else 0.0,
-        f1(precision, recall),
-    )
+    # B-cubed sums, over every mention, the share of its system cluster that is its gold entity
+    # (precision) and the share of its gold entity that is in its system cluster (recall).
+    b_precision = ratio(sum(n * n / system_sizes[s] for (s, _), n in cells.items()), total)
+    b_recall = ratio(sum(n * n / gold_sizes[g] for (_, g), n in cells.items()), total)
     both = _cross_pairs(Counter((m.system, m.gold, m.doc_id) for m in matched))
     by_system = _cross_pairs(Counter((m.system, "", m.doc_id) for m in matched))
     by_gold = _cross_pairs(Counter(("", m.gold, m.doc_id) for m in matched))
     precision, recall = ratio(both, by_system), ratio(both, by_gold)
     return IdentityScores(
         coverage=ratio(total, gold_mentions),
-        bcubed=bcubed,
+        bcubed=PRF(b_precision, b_recall, f1(b_precision, b_recall)),
         cross_document=PRF(precision, recall, f1(precision, recall)),
         gold_mentions=gold_mentions,
         matched=total,
@@ -276,10 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         documents = load_split(args.split, conll=args.conll, aida=args.aida)
         entities = extract(documents, model=args.model)
-    except (ValueError, UnicodeDecodeError, IndexError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ModelNotFound as error:
+    except (ValueError, UnicodeDecodeError, IndexError, ModelNotFound) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     results = evaluate(documents, entities)
