@@ -20,12 +20,12 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline.config import ConfigError, Settings
 from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
-from pipeline.records import Failure, FeedPoll
+from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, recover
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
-from pipeline.sources.feeds import FeedJob
+from pipeline.sources.feeds import FeedJob, poll_feeds
 from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
 from pipeline.storage.location import Location, StorageError, has_scheme, is_object_store, scheme_of
 from pipeline.storage.lock import DatasetBusy, dataset_lock
@@ -152,6 +152,7 @@ def build_pipeline(
     jobs: Optional[list[FeedJob]] = None,
     options: Optional[PipelineOptions] = None,
     location: Optional[Location] = None,
+    polled: Optional[list[Any]] = None,
 ) -> beam.Pipeline:
     """The whole graph: read -> de-duplicate -> skip stored -> annotate -> rows -> stage.
 
@@ -159,7 +160,10 @@ def build_pipeline(
     output = location or dataset_location(settings)
     pipeline = beam.Pipeline(options=options or pipeline_options(settings))
     read = pipeline | "ReadFiles" >> ReadFiles(plan.paths, settings.input, started_at, storage_options=settings.storage.options)
-    polled = pipeline | "ReadFeeds" >> ReadFeeds(jobs or [], settings.http, settings.input, started_at)
+    if polled is None:
+        polled = pipeline | "ReadFeeds" >> ReadFeeds(jobs or [], settings.http, settings.input, started_at)
+    else:  # the launcher polled the feeds already (watch): their entries go in as they are
+        polled = pipeline | "PolledFeeds" >> beam.Create(polled)
     launcher_failures = pipeline | "InputFailures" >> beam.Create(plan.failures)
     (
         (read, polled, launcher_failures)
@@ -251,20 +255,41 @@ def combine_summaries(summaries: list[RunSummary]) -> RunSummary:
     )
 
 
-def run_plan(settings: Settings, plan: InputPlan, *, output: Location, state: Optional[StateFolder] = None) -> RunSummary:
+def run_plan(
+    settings: Settings,
+    plan: InputPlan,
+    *,
+    output: Location,
+    state: Optional[StateFolder] = None,
+    poll_first: bool = False,
+) -> RunSummary:
     """One pipeline run over a planned input, then its commit; the caller holds the dataset lock.
 
-    ``state`` is the watch's open state folder; a single run opens its own."""
+    ``state`` is the watch's open state folder; a single run opens its own. With ``poll_first`` (the
+    watch), the launcher polls the feeds itself before any pipeline starts, so a cycle in which every
+    feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else."""
     if state is None:
         with StateFolder(output) as own_state:
-            return run_plan(settings, plan, output=output, state=own_state)
+            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
     run_id = new_run_id(started_at)
     with FeedStateStore(state.folder / STATE_FILE) as store:
         jobs = feed_jobs(plan.feeds, store)
-        pipeline = build_pipeline(settings, plan, run_id=run_id, started_at=started_at, jobs=jobs, location=output)
+        polled = poll_feeds(jobs, settings.http, settings.input, ingested_at=started_at) if poll_first else None
+        if polled is not None and not plan.paths and not plan.failures and not any(
+            isinstance(element, (Article, Failure)) for element in polled
+        ):
+            counts: Counter[str] = Counter()
+            for tally in (element for element in polled if isinstance(element, Tally)):
+                counts[tally.name] += tally.count
+            record_polls(store, [poll for poll in polled if isinstance(poll, FeedPoll)], at=started_at)
+            state.push()
+            return RunSummary(run_id=run_id, output=str(output), counts=dict(counts), seconds=time.monotonic() - started)
+        pipeline = build_pipeline(
+            settings, plan, run_id=run_id, started_at=started_at, jobs=jobs, location=output, polled=polled
+        )
         result = pipeline.run()
         wait_for(result)
         report = read_staging_report(output, run_id)

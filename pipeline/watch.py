@@ -191,7 +191,7 @@ def run_cycle(
         if not cycle.has_work and not (first and cycle.plan.failures):
             files_store.record({}, present=cycle.present)
             return CycleResult(number, started_at, time.monotonic() - started)
-        summary = run_plan(settings, cycle.plan, output=output, state=state)
+        summary = run_plan(settings, cycle.plan, output=output, state=state, poll_first=True)
         # Only now are the files' rows in the dataset (run_plan returns after the commit).
         files_store.record(cycle.files, present=cycle.present)
         state.push()

@@ -96,6 +96,9 @@ def test_entries_and_files_added_between_cycles_land_exactly_once(tmp_path: Path
     assert (third.files, third.get("feeds_not_modified"), third.get("documents_read"), third.get("rows_added:articles")) == (0, 1, 0, 0)
     assert [p.header("If-None-Match") for p in polls] == [None, '"v1"', '"v2"']
     assert summary.counts["rows_added:articles"] == 4
+    # The third cycle's only feed answered 304 and no file changed: the launcher polled it itself and
+    # started no pipeline, so only the first two cycles committed a run.
+    assert len(list((out / "_runs").glob("*.json"))) == 2
 
     assert _titles(out) == ["Ferry returns", "Market opens", "Story 0", "Story 1"]
     _assert_no_duplicates(out)

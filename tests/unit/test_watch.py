@@ -235,7 +235,7 @@ class FakeRunPlan:
         self.fail_on = fail_on
         self.error = error
 
-    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder) -> RunSummary:
+    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder, poll_first: bool = False) -> RunSummary:
         self.plans.append(plan)
         if len(self.plans) in self.fail_on:
             raise self.error
