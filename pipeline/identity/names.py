@@ -17,7 +17,7 @@ from pipeline.records import stable_id
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _NUMBERLESS = frozenset({"PERSON", "ORG", "PLACE", "NORP"})
-_OTHER_LABELS = frozenset({"NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+_OTHER_LABELS = frozenset({"EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # Honorifics and offices written in front of a person's name. Royal and religious styles ("King
 # Hussein", "Pope John Paul") are part of how the person is named and stay: "King Hussein" is not
 # the "Hussein" of "Saddam Hussein".

@@ -75,6 +75,22 @@ def resolve_all(stats_by_key: Mapping[str, NameStats]) -> dict[str, str]:
     return {key: canonical_key(key, stats_by_key.get) for key in sorted(stats_by_key)}
 
 
+def affected_keys(key: str) -> tuple[str, ...]:
+    """The keys whose :func:`next_key` can change when the stats of ``key`` change.
+
+    For an incremental run: after adding its articles' stats, re-decide the step of every key its
+    articles touched and of these. A step reads the key's own stats, its name under the other
+    classes (the class step), the keys its links go to (only whether they exist, so they matter
+    only when a key appears or disappears) and, for an initial ("s waugh"), the bare surname.
+    A key's canonical key is the end of its chain of steps: store the steps and follow them when
+    reading, or re-follow the chains that pass through a re-decided key.
+    """
+    kind, name = split_key(key)
+    variants = [f"{other}:{name}" for other in CLASSES if other != kind]
+    initials = [f"person:{letter} {name}" for letter in "abcdefghijklmnopqrstuvwxyz"] if kind == "person" else []
+    return (key, *variants, *initials)
+
+
 def next_key(key: str, lookup: Lookup) -> Optional[str]:
     """One step from ``key`` towards its identity, None when ``key`` is where it ends."""
     kind, name = split_key(key)
@@ -91,10 +107,10 @@ def next_key(key: str, lookup: Lookup) -> Optional[str]:
 
 def _class_step(kind: str, name: str, stats: Optional[NameStats], lookup: Lookup) -> Optional[str]:
     own = stats.mentions if stats else 0
-    best: Optional[tuple[int, str]] = None
+    best: Optional[tuple[tuple[int, int], str]] = None
     for other in CLASSES:
-        # A place is not the person of the same name ("Jordan", "Washington"); a name NER called a
-        # person ("England", "Surrey" in a results table) is the place only where that is clearly more usual.
+        # A place is not the person of the same name ("Jordan"); a name NER called a person
+        # ("England", "Surrey" in a results table) is the place where the place is the more usual.
         if other == kind or (other == "person" and kind not in INTO_PERSON):
             continue
         candidate = lookup(f"{other}:{name}")

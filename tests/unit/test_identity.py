@@ -12,7 +12,15 @@ import pytest
 
 from pipeline.identity.evidence import NameStats, acronym_of, combine, combine_all, combine_maps, observe_article, subtract
 from pipeline.identity.names import identity_id, label_class, name_key
-from pipeline.identity.resolve import aliases, canonical_key, label_of, preferred_name, resolve_all
+from pipeline.identity.resolve import (
+    affected_keys,
+    aliases,
+    canonical_key,
+    label_of,
+    next_key,
+    preferred_name,
+    resolve_all,
+)
 from pipeline.records import Entity, Mention, stable_id
 from tests.factories import make_article
 
@@ -183,6 +191,23 @@ def test_lookup_reads_only_the_key_and_its_candidates():
     canonical_key("person:trump", lookup)
     assert "person:trump" in read and "person:donald trump" in read
     assert not any("clinton" in key or "london" in key for key in read)
+
+
+def test_re_deciding_the_affected_keys_of_new_articles_gives_the_whole_corpus_decisions():
+    old = [(entity("Japan", "ORG"),), (entity("Japan", "ORG"),), (entity("Waugh", "PERSON"),),
+           (entity("S. Waugh", "PERSON"),)]
+    new = [(entity("Japan", "GPE"),)] * 3 + [(entity("Steve Waugh", "PERSON", "Steve Waugh", "Waugh"),)]
+    stored = corpus(*old)
+    steps = {key: next_key(key, stored.get) for key in stored}
+    assert steps["org:japan"] is None and steps["person:s waugh"] is None
+    added = corpus(*new)
+    stats = combine_maps(stored, added)  # the run reads and writes only the stats of the keys it touched
+    for key in {affected for touched in added for affected in affected_keys(touched)}:
+        if key in stats:
+            steps[key] = next_key(key, stats.get)
+    assert steps["org:japan"] == "place:japan"  # a key the new articles never mention changed its step
+    assert steps["person:s waugh"] == "person:steve waugh"
+    assert steps == {key: next_key(key, stats.get) for key in stats}
 
 
 def test_an_ambiguous_short_form_stays_an_identity_of_its_own():
