@@ -282,9 +282,15 @@ def recover(location: Location) -> int:
         finished += 1
     for run_folder in objects.list_folders(location, STAGING_DIR):
         objects.delete_tree(location, f"{STAGING_DIR}/{run_folder}")
-    for leftover in objects.list_files(location, "", suffix=objects.PARTIAL_SUFFIX):
-        objects.delete(location, leftover)
     return finished
+
+
+def remove_partial_files(location: Location) -> int:
+    """Delete the hidden temporary files a killed process left behind on a local disk (readers never
+    see them). A walk of the whole dataset, so it is left to ``newsbeam compact``, not every run."""
+    leftovers = objects.list_files(location, "", suffix=objects.PARTIAL_SUFFIX) if location.is_local else []
+    objects.delete_files(location, leftovers)
+    return len(leftovers)
 
 
 def remove_owners(location: Location, table: str, partition: str, owners: set[str], *, keep_run: str) -> tuple[int, int]:
@@ -360,7 +366,8 @@ def merge_files(location: Location, table: str, paths: list[str]) -> pa.Table:
 
 def compact(location: Location, *, run_id: str, after_files: int = 1) -> int:
     """``newsbeam compact``: merge the small files of every partition of every table holding more than
-    ``after_files`` of them. Returns the number of files merged."""
+    ``after_files`` of them, and sweep temporary leftovers. Returns the number of files merged."""
+    remove_partial_files(location)
     merged = 0
     for table in ALL_SCHEMAS:
         column = PARTITION_COLUMNS[table]
