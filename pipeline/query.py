@@ -68,13 +68,15 @@ DERIVED_VIEWS = {
                coalesce(c.name, i.name) AS name, coalesce(c.label, i.label) AS label
         FROM identities i LEFT JOIN identities c ON c.identity_id = i.canonical_id
     """,
-    # one row per real person, organisation or place
+    # one row per real person, organisation or place (articles counted once, whichever names they use)
     "people": """
         SELECT o.canonical_id AS identity_id, any_value(o.name) AS name, any_value(o.label) AS label,
-               sum(i.article_count) AS articles, sum(i.mention_count) AS mentions,
-               min(i.first_seen) AS first_seen, max(i.last_seen) AS last_seen,
-               list(i.name ORDER BY i.mention_count DESC) AS names
-        FROM identity_of o JOIN identities i ON i.identity_id = o.identity_id
+               count(DISTINCT e.article_id) AS articles, sum(e.mention_count) AS mentions,
+               list(DISTINCT e.name ORDER BY e.name) AS names,
+               min(i.first_seen) AS first_seen, max(i.last_seen) AS last_seen
+        FROM entities e
+        JOIN identity_of o ON o.identity_id = e.identity_id
+        JOIN identities i ON i.identity_id = e.identity_id
         GROUP BY o.canonical_id
     """,
     # one row per speaker identity: who is quoted most, in how many articles and outlets

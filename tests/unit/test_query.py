@@ -50,3 +50,12 @@ def test_formats_round_trip(dataset: Path) -> None:
     assert parsed_json[0]["published_at"].startswith("2026-03-02T12:00:00")
     table = format_rows(columns, rows)
     assert table.rstrip().endswith("(2 rows)")
+
+
+def test_speakers_and_people_answer_who_with_one_row_per_identity(dataset: Path) -> None:
+    columns, rows = run_query(dataset, "SELECT speaker, quotes, articles, outlets FROM speakers")
+    assert rows == [("Ana Lima", 2, 2, 0)]  # the test articles have no source
+    _, people = run_query(dataset, "SELECT name, label, articles FROM people")
+    assert people == [("Ana Lima", "PERSON", 2)]
+    _, keys = run_query(dataset, "SELECT name_key, canonical_id = identity_id FROM identities")
+    assert keys == [("person:ana lima", True)]
