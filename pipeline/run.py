@@ -293,14 +293,20 @@ def run_plan(
         result = pipeline.run()
         wait_for(result)
         report = read_staging_report(output, run_id)
+        job_seconds = time.monotonic() - started
         published = commit(output, run_id, report["staged"], compact_after_files=settings.storage.compact_after_files)
         counts = committed_counts(report["counts"], published.rows_removed, published.files_compacted)
         # Only now are the feeds' entries in the dataset: a crash before this line polls them again.
         record_polls(store, report["feeds"], at=started_at)
     state.push()
     seconds = time.monotonic() - started
-    write_run_report({"started_at": started_at, "seconds": round(seconds, 3), "counts": counts,
-                      "feeds": [poll.__dict__ for poll in report["feeds"]]}, output, run_id)
+    timings = {
+        "job": round(job_seconds, 3),
+        "commit": round(seconds - job_seconds, 3),
+        "identities": round(published.identity_seconds, 3),
+    }
+    write_run_report({"started_at": started_at, "seconds": round(seconds, 3), "seconds_by_step": timings,
+                      "counts": counts, "feeds": [poll.__dict__ for poll in report["feeds"]]}, output, run_id)
     return RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=seconds)
 
 

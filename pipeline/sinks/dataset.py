@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -207,6 +208,7 @@ class PublishReport:
     rows_removed: int = 0
     files_compacted: int = 0
     identities_written: int = 0
+    identity_seconds: float = 0.0  # of the commit, spent merging and deciding identities
     by_table: dict[str, int] = field(default_factory=dict)  # rows published per table
 
 
@@ -260,7 +262,9 @@ def publish(location: Location, record: dict[str, Any]) -> PublishReport:
     from pipeline.sinks import identities
 
     deltas = [item.staged for item in partitions if item.table == "identity_deltas" and item.staged]
+    identity_started = time.monotonic()
     report.identities_written = identities.update_identities(location, run_id, deltas, record.get("identity_removals"))
+    report.identity_seconds = time.monotonic() - identity_started
     # 4. Partitions that gathered many small files are merged.
     touched = sorted({(item.table, item.partition) for item in partitions if item.table in order})
     for table, partition in touched:
