@@ -194,7 +194,7 @@ def stage_partition(location: Location, run_id: str, table: str, partition: str,
         table_data = pa.Table.from_pylist([fresh[key] for key in sorted(fresh)], schema=schema)
         staged = staged_path(run_id, table, partition)
         target = final_path(run_id, table, partition)
-        objects.write_parquet(location, staged, table_data, compression=COMPRESSION)
+        objects.write_parquet(location, staged, table_data, compression=COMPRESSION, durable=False)
     return StagedPartition(table, partition, len(fresh), staged, target, tuple(sorted(removed)))
 
 
@@ -232,6 +232,7 @@ def commit(
         "compact_after_files": compact_after_files,
     }
     record_path = f"{COMMITS_DIR}/{run_id}.json"
+    objects.sync(location)  # what the record points at is on disk before the record is
     objects.write_bytes(location, record_path, json.dumps(record, indent=1).encode())
     report = publish(location, record)
     objects.delete(location, record_path)
@@ -271,6 +272,7 @@ def publish(location: Location, record: dict[str, Any]) -> PublishReport:
         report.files_compacted += compact_partition(
             location, table, partition, run_id=run_id, after_files=record.get("compact_after_files", COMPACT_AFTER_FILES)
         )
+    objects.sync(location)  # all of it durable before the record that would redo it goes
     return report
 
 
@@ -317,7 +319,7 @@ def remove_owners(location: Location, table: str, partition: str, owners: set[st
         stored = objects.read_parquet(location, path, schema=schema)
         kept = stored.filter(pc.invert(pc.is_in(stored.column(owner_column), value_set=wanted)))
         if kept.num_rows:
-            objects.write_parquet(location, path, kept, compression=COMPRESSION)
+            objects.write_parquet(location, path, kept, compression=COMPRESSION, durable=False)
         else:
             objects.delete(location, path)
         rewritten += 1
@@ -348,7 +350,8 @@ def compact_partition(
         return 0
     merged = merge_files(location, table, small)
     target = f"{partition_path(table, partition)}/{data_file_name(run_id, f'-c{uuid.uuid4().hex[:8]}')}"
-    objects.write_parquet(location, target, merged, compression=COMPRESSION)
+    objects.write_parquet(location, target, merged, compression=COMPRESSION, durable=False)
+    objects.sync(location)  # the merged file is durable before the files it replaces are deleted
     objects.delete_files(location, small)
     log.info("newsbeam: compacted %s %s=%s: %d files into one", table, PARTITION_COLUMNS[table], partition, len(small))
     return len(small)

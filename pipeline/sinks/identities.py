@@ -127,7 +127,8 @@ def stage_removals(location: Location, run_id: str, rows: list[dict[str, Any]]) 
     if not rows:
         return None
     path = f"{ds.STAGING_DIR}/{run_id}/{REMOVALS_FILE}"
-    objects.write_parquet(location, path, pa.Table.from_pylist(rows, schema=ALL_SCHEMAS["identities"]), compression=COMPRESSION)
+    objects.write_parquet(location, path, pa.Table.from_pylist(rows, schema=ALL_SCHEMAS["identities"]), compression=COMPRESSION,
+                          durable=False)
     return path
 
 
@@ -250,6 +251,7 @@ def _dependents(location: Location, identifiers: set[str]) -> set[str]:
 def _write_shards(location: Location, run_id: str, shards: _Shards, changed: dict, gone: set[str]) -> int:
     touched = sorted({identity_shard(identifier) for identifier in (*changed, *gone)} - shards.done)
     written = 0
+    replaced: list[str] = []
     for shard in touched:
         rows = dict(shards.load(shard))
         rows.update({identifier: row for identifier, row in changed.items() if identity_shard(identifier) == shard})
@@ -257,9 +259,11 @@ def _write_shards(location: Location, run_id: str, shards: _Shards, changed: dic
             rows.pop(identifier, None)
         target = f"{ds.partition_path('identities', shard)}/{ds.data_file_name(run_id)}"
         table = pa.Table.from_pylist([rows[key] for key in sorted(rows)], schema=ALL_SCHEMAS["identities"])
-        objects.write_parquet(location, target, table, compression=COMPRESSION)
-        objects.delete_files(location, shards.old_files.get(shard, []))
+        objects.write_parquet(location, target, table, compression=COMPRESSION, durable=False)
+        replaced.extend(shards.old_files.get(shard, []))
         written += len(rows)
+    objects.sync(location)  # the new shard files are durable before the ones they replace go
+    objects.delete_files(location, replaced)
     return written
 
 
@@ -279,5 +283,5 @@ def _write_dependents(location: Location, run_id: str, edges: set[tuple[str, str
         fresh = [row for row in rows if row["edge_id"] not in known]
         if fresh:
             objects.write_parquet(location, target, pa.Table.from_pylist(fresh, schema=ALL_SCHEMAS["identity_dependents"]),
-                                  compression=COMPRESSION)
+                                  compression=COMPRESSION, durable=False)
         ds.compact_partition(location, "identity_dependents", shard, run_id=run_id)
