@@ -252,9 +252,9 @@ def test_the_real_valid_split_has_the_published_entity_counts(conll_dir):
 # pinned about 0.01 under what they measured (docs/entities.md); raise them when the extraction
 # improves, never lower them to let a regression through.
 FLOORS = {  # (match, label) -> F1 floor
-    ("exact", HEADLINE): 0.686,  # measured 0.696 (0.667 before abbreviations kept their period)
-    ("lenient", HEADLINE): 0.728,  # measured 0.738
-    ("exact", "MISC"): 0.68,  # measured 0.690
+    ("exact", HEADLINE): 0.699,  # measured 0.709 (0.696 before table rows were cut out of names)
+    ("lenient", HEADLINE): 0.729,  # measured 0.739
+    ("exact", "MISC"): 0.679,  # measured 0.689
 }
 
 
