@@ -211,3 +211,26 @@ def test_a_dask_cluster_with_no_shared_disk_reads_and_writes_the_bucket(s3_serve
         assert sorted(map(str, (r[0] for r in run_query(f"{s3_server.url}/news", f"SELECT {key} FROM {table}")[1]))) == sorted(
             map(str, (r[0] for r in run_query(str(tmp_path / "local"), f"SELECT {key} FROM {table}")[1]))
         ), table
+
+
+def test_the_feed_state_lives_in_the_bucket_so_a_restart_elsewhere_continues(s3_server: Bucket, tmp_path: Path) -> None:
+    """Two runs from two different working folders (two machines, as far as the state can tell): the
+    second sends the validator the first one stored, and the feed's entries are not fetched again."""
+    from tests.http_server import LocalHTTPServer
+
+    with LocalHTTPServer() as server:
+        base = server.url("")
+        feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>River News</title><link>{base}/</link>'
+                f"<item><title>Ferry returns</title><link>{base}/a</link><guid>{base}/a</guid>"
+                "<pubDate>Mon, 02 Mar 2026 10:00:00 +0000</pubDate><description>The ferry is back, officials said."
+                "</description></item></channel></rss>").encode()
+        server.document("/rss.xml", feed, etag='"v1"')
+        for machine in ("first", "second"):
+            (tmp_path / machine).mkdir()
+            result = run_newsbeam("run", server.url("/rss.xml"), "--output", s3_server.url, "--allow-private-hosts",
+                                  "--quiet", cwd=tmp_path / machine)
+            assert result.returncode == 0, result.stderr
+        polls = server.requests_for("/rss.xml")
+    assert [poll.header("If-None-Match") for poll in polls] == [None, '"v1"']
+    assert Location.parse(s3_server.url).fs.exists(f"{s3_server.name}/_state/feeds.sqlite")
+    assert not (tmp_path / "first" / "_state").exists() and not (tmp_path / "second" / "output").exists()
