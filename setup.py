@@ -54,6 +54,7 @@ setup(
         "test": [
             "pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2", "trustme==1.2.1",
             *S3, *GCS, *OBJECT_STORE_SERVERS,
+            "polars==2.1.0",  # one more plain-Parquet reader the dataset is tested against
         ],
     },
     entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},

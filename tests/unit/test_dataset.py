@@ -218,3 +218,14 @@ def test_publishing_puts_an_article_after_its_rows_and_the_index_last(location: 
     ds.write_rows(location, rows)
     assert moved.index("articles") > max(moved.index("entities"), moved.index("quotes"), moved.index("failures"))
     assert moved[-1] == "_index/articles" and moved.index("_index/failures") > moved.index("articles")
+
+
+def test_polars_reads_each_article_once_with_its_date(location: Location) -> None:
+    polars = pytest.importorskip("polars")
+    for number in range(3):
+        ingest_by_hand(location, annotate_by_hand(make_article(f"Ana Lima said: \"N{number}.\"", url=f"https://x.example/p{number}")))
+    changed = make_article('Ana Lima said: "N0, changed."', url="https://x.example/p0")
+    ingest_by_hand(location, annotate_by_hand(changed))
+    frame = polars.read_parquet(f"{location.root}/articles/*/*.parquet", hive_partitioning=True)
+    assert frame.height == 3 and frame["article_id"].n_unique() == 3
+    assert sorted(str(day) for day in frame["date"].unique().to_list()) == ["2026-03-02"]
