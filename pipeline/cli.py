@@ -99,26 +99,28 @@ def _skip_ipython_probe() -> None:
 
 
 def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to keep --help fast
+    """The settings with the command's own options applied as typed values (never re-read as YAML)."""
     from pipeline.config import load_settings
 
-    overrides = list(args.overrides)
-    if args.output:
-        overrides.append(f"output={args.output}")
-    if getattr(args, "workers", None) is not None:
-        overrides.append(f"runner.workers={args.workers}")
-        if args.workers > 1 and not getattr(args, "runner", None):
-            overrides.append("runner.name=multiprocess")
+    values: dict = {}
+    if getattr(args, "output", None):
+        values["output"] = args.output
+    workers = getattr(args, "workers", None)
+    if workers is not None:
+        values["runner.workers"] = workers
+        if workers > 1 and not getattr(args, "runner", None):
+            values["runner.name"] = "multiprocess"
     if getattr(args, "runner", None):
-        overrides.append(f"runner.name={args.runner}")
+        values["runner.name"] = args.runner
     if getattr(args, "dask_address", None):
-        overrides.append(f"runner.dask_address={args.dask_address}")
+        values["runner.dask_address"] = args.dask_address
     if getattr(args, "allow_private_hosts", False):
-        overrides.append("http.allow_private_hosts=true")
+        values["http.allow_private_hosts"] = True
     if getattr(args, "interval", None):
         from pipeline.sources.feedlists import parse_duration
 
-        overrides.append(f"watch.interval_seconds={parse_duration(args.interval)}")
-    return load_settings(args.config, overrides)
+        values["watch.interval_seconds"] = parse_duration(args.interval)
+    return load_settings(args.config, list(args.overrides), values=values)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -100,9 +100,14 @@ def default_config_text() -> str:
 
 
 def load_settings(
-    config_file: Optional[str | Path] = None, overrides: Optional[list[str]] = None
+    config_file: Optional[str | Path] = None,
+    overrides: Optional[list[str]] = None,
+    *,
+    values: Optional[dict[str, Any]] = None,
 ) -> Settings:
-    """Defaults, then ``config_file``, then ``key.sub=value`` overrides; raises ConfigError."""
+    """Defaults, then ``config_file``, then ``key.sub=value`` overrides (read as YAML, as a user types
+    them), then ``values``: typed settings by dotted key, taken as they are (the CLI's own options:
+    ``--output 2024`` is the folder "2024", not the number); raises ConfigError."""
     data = yaml.safe_load(default_config_text())
     if config_file is not None:
         path = Path(config_file)
@@ -117,6 +122,8 @@ def load_settings(
         data = merge(data, user)
     for override in overrides or []:
         data = merge(data, parse_override(override))
+    for key, value in (values or {}).items():
+        data = merge(data, _nested(key, value))
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
@@ -134,6 +141,11 @@ def parse_override(override: str) -> dict[str, Any]:
         value = yaml.safe_load(raw_value) if raw_value.strip() else ""
     except yaml.YAMLError:
         value = raw_value
+    return _nested(key, value)
+
+
+def _nested(key: str, value: Any) -> dict[str, Any]:
+    """``"nlp.batch_size", 64`` -> {"nlp": {"batch_size": 64}}."""
     nested: dict[str, Any] = {}
     cursor = nested
     parts = key.strip().split(".")

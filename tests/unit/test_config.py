@@ -59,3 +59,24 @@ def test_a_config_file_that_is_not_yaml_or_missing_is_an_error(tmp_path: Path) -
         load_settings(broken)
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "missing.yaml")
+
+
+def test_typed_values_are_taken_as_they_are_not_read_as_yaml() -> None:
+    from pipeline.config import load_settings
+
+    settings = load_settings(overrides=["nlp.batch_size=64"], values={"output": "2024", "runner.workers": 3})
+    assert settings.output == "2024"  # read as YAML, "2024" would be a number and fail validation
+    assert settings.runner.workers == 3 and settings.nlp.batch_size == 64
+
+
+def test_the_cli_passes_its_options_typed(tmp_path) -> None:
+    import argparse
+
+    from pipeline.cli import _settings_from
+
+    args = argparse.Namespace(output="2024", workers=2, runner=None, dask_address=None, allow_private_hosts=True,
+                              interval="90s", config=None, overrides=["nlp.batch_size=8"])
+    settings = _settings_from(args)
+    assert (settings.output, settings.runner.name, settings.runner.workers) == ("2024", "multiprocess", 2)
+    assert settings.http.allow_private_hosts and settings.watch.interval_seconds == 90
+    assert settings.nlp.batch_size == 8
