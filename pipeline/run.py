@@ -28,7 +28,7 @@ from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.feeds import FeedJob, poll_feeds
 from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
 from pipeline.storage.location import Location, StorageError, has_scheme, is_object_store, scheme_of
-from pipeline.storage.lock import DatasetBusy, dataset_lock
+from pipeline.storage.lock import dataset_lock
 from pipeline.storage.state import StateFolder
 
 log = logging.getLogger(__name__)
@@ -338,5 +338,3 @@ def wait_for(result: beam.runners.runner.PipelineResult) -> None:
         if client is not None:
             client.close()
 
-
-__all__ = ["DatasetBusy", "dataset_lock", "build_pipeline", "run", "run_plan", "plan_inputs"]
