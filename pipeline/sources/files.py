@@ -64,11 +64,32 @@ def expand_paths(specs: list[str], *, storage_options: Optional[dict] = None) ->
             failures.append(make_failure(STAGE, Reason.UNREADABLE_PATH, spec, f"cannot list {spec!r}: {error}"))
             continue
         failures.extend(errors)
-        if found:
+        found, unnamed = _printable_paths(found)
+        failures.extend(unnamed)
+        if found or unnamed:
             paths.update(found)
         elif not errors:
             failures.append(make_failure(STAGE, Reason.NO_MATCH, spec, f"{spec!r} matched no file"))
     return sorted(paths), failures
+
+
+def _printable_paths(paths: list[str]) -> tuple[list[str], list[Failure]]:
+    """Paths whose names are valid UTF-8, and a failure for each one that is not.
+
+    A file name is bytes to the OS; Python hands back the undecodable ones with surrogate escapes,
+    which no UTF-8 consumer downstream (Beam's string coder, Parquet, JSON) can carry: one such
+    name would stop the whole run. It becomes a failures row naming it with replacement characters."""
+    printable: list[str] = []
+    failures: list[Failure] = []
+    for path in paths:
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            failures.append(make_failure(STAGE, Reason.UNREADABLE_PATH, shown, "the file name is not valid UTF-8; rename the file"))
+            continue
+        printable.append(path)
+    return printable, failures
 
 
 def read_file(path: str, *, max_bytes: int, storage_options: Optional[dict] = None) -> Union[RawDocument, Failure]:

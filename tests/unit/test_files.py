@@ -146,3 +146,19 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     assert _failure_reason(fifo) == Reason.UNREADABLE_PATH
+
+
+def test_a_file_name_that_is_not_utf8_is_a_failure_and_the_others_are_read(tmp_path) -> None:
+    import os
+
+    from pipeline.sources.files import expand_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"bad\xff.txt"), "wb") as handle:
+        handle.write(b"Bob said hi.")
+    (folder / "good.txt").write_text("Ana Lima said hi.")
+    paths, failures = expand_paths([str(folder)])
+    assert paths == [str(folder / "good.txt")]
+    assert [(failure.reason, failure.origin) for failure in failures] == [("unreadable_path", f"{folder}/bad\ufffd.txt")]
+    failures[0].origin.encode("utf-8")  # what the failures row carries is valid UTF-8
