@@ -10,6 +10,7 @@ import duckdb
 import pyarrow.dataset as pads
 import pytest
 
+from pipeline.query import run_query
 from tests.conftest import run_newsbeam
 
 pytestmark = pytest.mark.slow
@@ -140,3 +141,22 @@ def test_an_unwritable_output_exits_2(tmp_path: Path) -> None:
     result = run_newsbeam("run", "--output", str(blocker / "out"))
     assert result.returncode == 2
     assert "cannot write the dataset" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_compact_merges_small_files_and_readers_see_the_same_rows(tmp_path: Path) -> None:
+    from pipeline.sinks.dataset import prepare_root
+    from pipeline.storage.location import Location
+    from tests.factories import annotate_by_hand, ingest_by_hand, make_article
+
+    out = tmp_path / "data"
+    location = prepare_root(Location.parse(str(out)))
+    for number in range(3):
+        ingest_by_hand(location, annotate_by_hand(make_article(f'Ana Lima said: "Part {number}."', url=f"https://x.example/{number}"),
+                                                   quote=f"Part {number}."))
+    before = sorted(row[0] for row in run_query(out, "SELECT quote_id FROM quotes")[1])
+    assert len(list((out / "quotes" / "date=2026-03-02").glob("*.parquet"))) == 3
+    result = run_newsbeam("compact", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "small file(s) merged" in result.stdout
+    assert len(list((out / "quotes" / "date=2026-03-02").glob("*.parquet"))) == 1
+    assert sorted(row[0] for row in run_query(out, "SELECT quote_id FROM quotes")[1]) == before
