@@ -234,3 +234,17 @@ def test_the_feed_state_lives_in_the_bucket_so_a_restart_elsewhere_continues(s3_
     assert [poll.header("If-None-Match") for poll in polls] == [None, '"v1"']
     assert Location.parse(s3_server.url).fs.exists(f"{s3_server.name}/_state/feeds.sqlite")
     assert not (tmp_path / "first" / "_state").exists() and not (tmp_path / "second" / "output").exists()
+
+
+def test_a_watch_into_a_bucket_restarted_elsewhere_reads_nothing_twice(s3_server: Bucket, tmp_path: Path) -> None:
+    inbox = _inputs(tmp_path / "inbox", 2)
+    for path in inbox.iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))  # settled: not still being written
+    first = run_newsbeam("watch", str(inbox), "--output", s3_server.url, "--cycles", "1", "--quiet", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "new 2" in first.stdout
+    (tmp_path / "elsewhere").mkdir()
+    again = run_newsbeam("watch", str(inbox), "--output", s3_server.url, "--cycles", "1", "--quiet", cwd=tmp_path / "elsewhere")
+    assert again.returncode == 0, again.stderr
+    assert "(nothing due)" in again.stdout  # the file signatures came back from the bucket
+    assert len(_ids(s3_server.url, "articles", "article_id")) == 2
