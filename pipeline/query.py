@@ -54,22 +54,39 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
         else:  # an empty table still answers queries, with the contract's columns
             connection.register(f"_empty_{table}", schema.empty_table())
             connection.execute(f"CREATE VIEW {table} AS SELECT *, NULL::{column_type} AS {column} FROM _empty_{table}")
-    for view, sql in DERIVED_VIEWS.items():
-        connection.execute(f"CREATE VIEW {view} AS {sql}")
+    for view, variants in DERIVED_VIEWS.items():
+        for sql in variants:
+            try:
+                connection.execute(f"CREATE VIEW {view} AS {sql}")
+                break
+            except duckdb.Error:
+                continue  # a dataset written before a column existed: the next variant, or no such view
     return connection
 
 
 # Views over the tables that answer the questions the dataset is for, one row per real person or
 # organisation: identities grouped by canonical_id, named by the canonical key's fullest form.
-DERIVED_VIEWS = {
+_SPEAKERS = """
+        SELECT o.canonical_id AS identity_id, any_value(o.name) AS speaker, any_value(o.label) AS label,
+               count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
+               count(DISTINCT a.source) AS outlets, min(a.published_at) AS first_quoted,
+               max(a.published_at) AS last_quoted
+        FROM quotes q
+        JOIN identity_of o ON o.identity_id = q.speaker_identity_id
+        LEFT JOIN articles a ON a.article_id = q.article_id
+        {where}
+        GROUP BY o.canonical_id
+"""
+
+DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
     # every name key with the identity it belongs to
-    "identity_of": """
+    "identity_of": ("""
         SELECT i.identity_id, i.name_key, i.name AS name_as_written, i.canonical_id,
                coalesce(c.name, i.name) AS name, coalesce(c.label, i.label) AS label
         FROM identities i LEFT JOIN identities c ON c.identity_id = i.canonical_id
-    """,
+    """,),
     # one row per real person, organisation or place (articles counted once, whichever names they use)
-    "people": """
+    "people": ("""
         SELECT o.canonical_id AS identity_id, any_value(o.name) AS name, any_value(o.label) AS label,
                count(DISTINCT e.article_id) AS articles, sum(e.mention_count) AS mentions,
                list(DISTINCT e.name ORDER BY e.name) AS names,
@@ -78,18 +95,13 @@ DERIVED_VIEWS = {
         JOIN identity_of o ON o.identity_id = e.identity_id
         JOIN identities i ON i.identity_id = e.identity_id
         GROUP BY o.canonical_id
-    """,
-    # one row per speaker identity: who is quoted most, in how many articles and outlets
-    "speakers": """
-        SELECT o.canonical_id AS identity_id, any_value(o.name) AS speaker, any_value(o.label) AS label,
-               count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
-               count(DISTINCT a.source) AS outlets, min(a.published_at) AS first_quoted,
-               max(a.published_at) AS last_quoted
-        FROM quotes q
-        JOIN identity_of o ON o.identity_id = q.speaker_identity_id
-        LEFT JOIN articles a ON a.article_id = q.article_id
-        GROUP BY o.canonical_id
-    """,
+    """,),
+    # one row per speaker identity: who is quoted most (what they said, not what they thought or
+    # planned, where the quotes say so), in how many articles and outlets
+    "speakers": (
+        _SPEAKERS.format(where="WHERE coalesce(q.cue_class, 'speech') = 'speech'"),
+        _SPEAKERS.format(where=""),  # quotes written before cue_class existed
+    ),
 }
 
 

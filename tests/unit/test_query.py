@@ -59,3 +59,15 @@ def test_speakers_and_people_answer_who_with_one_row_per_identity(dataset: Path)
     assert people == [("Ana Lima", "PERSON", 2)]
     _, keys = run_query(dataset, "SELECT name_key, canonical_id = identity_id FROM identities")
     assert keys == [("person:ana lima", True)]
+
+
+def test_a_dataset_written_before_the_identity_columns_still_answers(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "quotes" / "date=2024-05-18"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({"quote_id": ["q1"], "article_id": ["a1"], "text": ["Yes."], "speaker": ["Ana Lima"]}),
+                   folder / "data.parquet")  # layout 1: one data.parquet, fewer columns
+    _, rows = run_query(tmp_path, "SELECT speaker, count(*) FROM quotes GROUP BY 1")
+    assert rows == [("Ana Lima", 1)]
