@@ -106,6 +106,7 @@ class Quote:
     cue: Optional[str] = None  # lemma of the reporting verb or phrase ("say", "according to")
     cue_start: Optional[int] = None
     cue_end: Optional[int] = None
+    cue_class: Optional[str] = None  # "speech" | "thought" | "intention" | "other": what the cue reports
     confidence: float = 0.0
 
 

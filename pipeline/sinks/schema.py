@@ -69,6 +69,7 @@ QUOTES = pa.schema(
         ("cue", pa.string()),
         ("cue_start", pa.int32()),
         ("cue_end", pa.int32()),
+        ("cue_class", pa.string()),
         ("confidence", pa.float32()),
         ("speaker_identity_id", pa.string()),  # -> identities, when the speaker is a named entity
     ]

@@ -22,6 +22,7 @@ import logging
 from spacy.tokens import Doc
 
 from pipeline.nlp.quotes.candidate import Candidate
+from pipeline.nlp.quotes.cues import cue_class
 from pipeline.nlp.quotes.direct import find_direct
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.fragments import find_fragment_quotes
@@ -104,5 +105,6 @@ def _to_quote(candidate: Candidate, resolution: Resolution, article_id: str, tex
         cue=cue.lemma,
         cue_start=cue.start,
         cue_end=cue.end,
+        cue_class=cue_class(cue.lemma),
         confidence=round(candidate.confidence * resolution.confidence, 3),
     )

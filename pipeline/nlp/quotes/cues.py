@@ -11,6 +11,12 @@ marks a verb counts only with a complement of the kind it takes as reported cont
 The verb lists were drawn from PolNeAR's train split (Newell et al. 2018), whose attributions
 include stances and requests as well as speech: a verb is listed when, used with a subject in
 running text, it is an annotated cue often enough to help precision rather than hurt it.
+
+Every cue also has a class (``Quote.cue_class``, :data:`CUE_CLASSES`): ``speech`` (what was said
+or written, including stances taken out loud: "criticized", "welcomed"), ``thought`` (what someone
+believes, feels or favours), ``intention`` (what someone means to do or wants done) or ``other``
+(an action or a finding: "show", "vote for").  The class describes a quote; it does not decide
+whether there is one (see :func:`reports_object`).
 """
 
 from __future__ import annotations
@@ -67,6 +73,41 @@ PARTICLE_CUES = {("point", "out"): "point out", ("lay", "out"): "lay out", ("spe
 ACCORDING_TO = "according to"
 # The cue of a byline (`"..." ― Jane Doe`), whichever dash the text uses.
 DASH_CUE = "—"
+# The cue of a colon that introduces a quotation or ends a speaker label.
+COLON_CUE = ":"
+
+SPEECH, THOUGHT, INTENTION, OTHER = "speech", "thought", "intention", "other"
+# The class of each cue lemma; a verb+preposition cue ("call for") not listed whole takes its
+# verb's.  Lemmas listed nowhere are ``other``.
+CUE_CLASSES: dict[str, frozenset[str]] = {
+    SPEECH: frozenset(
+        """
+        say tell note add conclude explain state claim argue warn insist stress emphasize emphasise
+        announce declare suggest acknowledge admit confirm deny ask reply respond answer recall
+        remark observe comment predict agree complain tweet post assert maintain contend allege
+        caution urge vow promise pledge reveal disclose indicate mention concede confess boast joke
+        quip testify report write reiterate underline underscore highlight signal hint speculate
+        estimate forecast recount counter retort charge accuse criticize criticise blast slam praise
+        describe question lament advise assure concur proclaim recommend demand threaten tout brag
+        grumble mutter whisper shout yell scream cry exclaim sigh laugh chuckle muse chant repeat
+        echo quote bark interject bemoan decry rule order instruct inform remind notify brief
+        reassure convince persuade call discuss cite thank attack denounce congratulate mock dismiss
+        list reject blame encourage cheer boo condemn welcome hail fault chide label dub brand
+        express defend apologize apologise speak talk rail object refer point offer decline coin
+        liken implore confide outline unveil read
+        """.split()
+    )
+    | {ACCORDING_TO, COLON_CUE, DASH_CUE, *PARTICLE_CUES.values()},
+    THOUGHT: frozenset(
+        """
+        believe think feel hope fear worry expect know learn doubt reckon surmise guess wonder
+        understand recognize recognise suspect consider support back oppose prefer favour favor
+        endorse remember imagine assume
+        """.split()
+    ),
+    INTENTION: frozenset("want plan propose intend seek aim decide refuse wish mean".split()),
+}
+_CLASS_OF = {lemma: name for name, lemmas in CUE_CLASSES.items() for lemma in lemmas}
 
 
 def is_cue_verb(token: Token) -> bool:
@@ -90,6 +131,29 @@ def takes_content(verb: Token, child: Token) -> bool:
     return False
 
 
+def reports_object(content: Token) -> bool:
+    """True when ``content``, a dependent that :func:`takes_content` accepts, is a report rather
+    than a fragment: a clause is more than its head (the parser sometimes makes the "m" of
+    "£28.7m" a clause on its own; a verbless small clause, "found the remarks compelling", is
+    still one), and an object that is a bare date or time ("name the day") says when, not what.
+
+    The fragments are told apart by the parse alone, not by the cue's class: PolNeAR annotates
+    stances on a bare object ("endorsed Clinton", "polls show Clinton ahead", "want a
+    revolution") whatever the verb, and dropping those costs more than it gains (docs/quotes.md).
+    """
+    if content.dep_ == "ccomp":
+        return any(True for _ in content.children)
+    noun = next((child for child in content.children if child.dep_ == "pobj"), None) if content.dep_ == "prep" else content
+    if noun is None or content.dep_ == "xcomp":
+        return True
+    return not (noun.ent_type_ in _WHEN and all(child.dep_ in _BARE for child in noun.children))
+
+
+# Entity labels of a time, and the dependents that leave a noun bare ("the day", "those days").
+_WHEN = frozenset({"DATE", "TIME"})
+_BARE = frozenset({"det", "poss"})
+
+
 def cue_lemma(token: Token) -> str:
     """The cue as a lemma, with its particle when it has one ("point out")."""
     lemma = token.lemma_.lower()
@@ -97,6 +161,11 @@ def cue_lemma(token: Token) -> str:
         if child.dep_ == "prt" and (lemma, child.lower_) in PARTICLE_CUES:
             return PARTICLE_CUES[(lemma, child.lower_)]
     return lemma
+
+
+def cue_class(lemma: str) -> str:
+    """The class of a cue lemma (see :data:`CUE_CLASSES`)."""
+    return _CLASS_OF.get(lemma) or _CLASS_OF.get(lemma.split(" ", 1)[0], OTHER)
 
 
 def is_according_to(token: Token) -> bool:

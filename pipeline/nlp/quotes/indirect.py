@@ -19,7 +19,14 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb, takes_content
+from pipeline.nlp.quotes.cues import (
+    ACCORDING_TO,
+    cue_lemma,
+    is_according_to,
+    is_cue_verb,
+    reports_object,
+    takes_content,
+)
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.speakers import speaker_phrase
@@ -52,7 +59,9 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         # "A say X; B say Y" parsed as one verb with a clause on each side: the one on the left
         # is an attribution of its own, not part of this one.
         contents = [child for child in contents if child.i > verb.i]
-    if not contents:
+    # A stray token or a date alone is no report (see cues.reports_object); next to a real content
+    # it is a piece of it ("should be re-examined", whose "examined" the parser made a clause).
+    if not any(reports_object(child) for child in contents):
         return None
     if contents[0].dep_ != "ccomp" and "relcl" in (verb.dep_, verb.head.dep_):
         # A stance inside a relative clause ("aspects on which Russia does not agree with them")
