@@ -111,6 +111,8 @@ REPORTS = [
                  id="infinitive-of-intention"),
     pytest.param("Jane Smith said the plans should be re-examined.", "the plans should be re-examined",
                  id="stray-token-next-to-a-clause"),
+    pytest.param("Jane Smith promised Sunday at a rally to end the waste.", "Sunday at a rally to end the waste",
+                 id="date-with-a-complement"),
     pytest.param("The Liberal Democrats welcomed the report.", "the report", id="object-of-speech"),
     pytest.param("The Liberal Democrats oppose the plans.", "the plans", id="object-of-thought"),
     pytest.param("The unions called for a delay.", "a delay", id="call-for"),

@@ -59,9 +59,7 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
         # "A say X; B say Y" parsed as one verb with a clause on each side: the one on the left
         # is an attribution of its own, not part of this one.
         contents = [child for child in contents if child.i > verb.i]
-    # A stray token or a date alone is no report (see cues.reports_object); next to a real content
-    # it is a piece of it ("should be re-examined", whose "examined" the parser made a clause).
-    if not any(reports_object(child) for child in contents):
+    if not contents:
         return None
     if contents[0].dep_ != "ccomp" and "relcl" in (verb.dep_, verb.head.dep_):
         # A stance inside a relative clause ("aspects on which Russia does not agree with them")
@@ -79,6 +77,11 @@ def _reported_clause(index: DocIndex, verb: Token) -> Candidate | None:
             child for child in verb.rights
             if child.i > contents[-1].i and child.dep_ in _OBJECT_COMPLEMENTS and not _reports(child)
         ]
+    # A stray token or a date alone is no report (see cues.reports_object); next to a real content
+    # it is a piece of it ("should be re-examined", whose "examined" the parser made a clause;
+    # "promised Sunday to end ...").
+    if not any(reports_object(child) for child in contents):
+        return None
     first = contents[0]
     # For "called for X" the preposition is part of the cue, not of the content.
     first_token = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
