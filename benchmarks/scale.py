@@ -161,14 +161,17 @@ def folder_mb(root: Path) -> float:
 CLI = [sys.executable, "-m", "pipeline.cli"]
 
 
-def measure_size(articles: int, workdir: Path, *, repeats: int) -> dict:
-    """Build the dataset, then the median of ``repeats`` runs (each of 5 articles it has not seen) and
-    idle cycles."""
+def measure_size(articles: int, workdir: Path, *, repeats: int, reuse: bool = False) -> dict:
+    """Build the dataset (or, with ``reuse``, take the one an earlier call built in ``workdir``), then
+    the median of ``repeats`` runs (each of 5 articles it has not seen) and idle cycles."""
     root = workdir / f"dataset-{articles}"
-    build_s = build_dataset(root, articles) if articles else (prepare_root(Location.parse(str(root))) and 0.0)
+    if reuse and (root / "_newsbeam.json").exists():
+        build_s = 0.0
+    else:
+        build_s = build_dataset(root, articles) if articles else (prepare_root(Location.parse(str(root))) and 0.0)
     runs, idles = [], []
     for repeat in range(repeats):
-        inputs = new_inputs(workdir / f"new-{articles}-{repeat}")
+        inputs = new_inputs(workdir / f"new-{articles}-{time.monotonic_ns()}-{repeat}")
         runs.append(measure([*CLI, "run", *inputs, "--output", str(root), "--quiet"]))
         # The watch's first cycle over files it has not recorded reads them (they are stored, so NLP
         # skips them, but a pipeline runs); record them first, then time an idle cycle.
@@ -191,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON line per size")
     parser.add_argument("--workdir", help="where to build the datasets (default: a temporary folder, removed)")
     parser.add_argument("--repeats", type=int, default=3, help="runs and idle cycles per size; the median is reported")
+    parser.add_argument("--reuse", action="store_true", help="measure the datasets an earlier call left in --workdir")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.articles.split(",")]
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="newsbeam-scale-"))
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         warm_up(workdir)
         for size in sizes:
-            result = measure_size(size, workdir, repeats=args.repeats)
+            result = measure_size(size, workdir, repeats=args.repeats, reuse=args.reuse)
             results.append(result)
             print(json.dumps(result) if args.json else _line(result), flush=True)
         if len(results) > 1 and not args.json:
