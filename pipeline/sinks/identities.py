@@ -57,12 +57,14 @@ def identity_shard(identifier: str) -> str:
 # ---------------------------------------------------------------- rows <-> stats
 
 
-def stats_row(key: str, stats: NameStats, *, canonical_id: Optional[str] = None) -> dict[str, Any]:
+def stats_row(key: str, stats: NameStats, *, canonical_id: Optional[str] = None, named: bool = True) -> dict[str, Any]:
+    """The identities row of a key's statistics; ``named=False`` leaves name and label for the commit
+    to work out (a staged delta's would be thrown away)."""
     return {
         "identity_id": key_identity_id(key),
         "name_key": key,
-        "name": preferred_name(stats) if stats.forms else None,
-        "label": label_of(stats) if stats.labels else None,
+        "name": preferred_name(stats) if named and stats.forms else None,
+        "label": label_of(stats) if named and stats.labels else None,
         "canonical_id": canonical_id,
         "aliases": [{"name": form, "count": count} for form, count in stats.forms],
         "labels": [{"label": label, "count": count} for label, count in stats.labels],
@@ -89,7 +91,7 @@ def row_stats(row: Mapping[str, Any]) -> NameStats:
 def identity_delta_rows(entities: Sequence[Entity], *, seen_at: Optional[datetime]) -> Iterator[TableRow]:
     """What one article adds to the identities' statistics, as rows for the staging writer."""
     for key, stats in observe_article(entities, seen_at=seen_at).items():
-        row = stats_row(key, stats)
+        row = stats_row(key, stats, named=False)
         yield TableRow("identity_deltas", identity_shard(row["identity_id"]), row["identity_id"], row)
 
 
@@ -97,7 +99,7 @@ def combine_delta_rows(first: Optional[dict[str, Any]], second: dict[str, Any]) 
     """Two staged delta rows of one key -> one (the staging writer's merge for this table)."""
     if first is None:
         return second
-    return stats_row(second["name_key"], combine(row_stats(first), row_stats(second)))
+    return stats_row(second["name_key"], combine(row_stats(first), row_stats(second)), named=False)
 
 
 # ---------------------------------------------------------------- what replaced articles take back
@@ -120,7 +122,7 @@ def removed_contributions(location: Location, owners_by_partition: Mapping[str, 
     for article_id in sorted(by_article):
         for key, stats in observe_article(tuple(by_article[article_id]), seen_at=None).items():
             totals[key] = combine(totals[key], stats) if key in totals else stats
-    return [stats_row(key, totals[key]) for key in sorted(totals)]
+    return [stats_row(key, totals[key], named=False) for key in sorted(totals)]
 
 
 def stage_removals(location: Location, run_id: str, rows: list[dict[str, Any]]) -> Optional[str]:
