@@ -39,6 +39,7 @@ from pipeline.storage import objects
 from pipeline.storage.location import Location
 
 SHARD_DIGITS = 2
+DELTA_PARTITION = "all"
 REMOVALS_FILE = "identity_removals.parquet"
 
 
@@ -92,7 +93,9 @@ def identity_delta_rows(entities: Sequence[Entity], *, seen_at: Optional[datetim
     """What one article adds to the identities' statistics, as rows for the staging writer."""
     for key, stats in observe_article(entities, seen_at=seen_at).items():
         row = stats_row(key, stats, named=False)
-        yield TableRow("identity_deltas", identity_shard(row["identity_id"]), row["identity_id"], row)
+        # One staged file of deltas per run, not one per shard: the commit reads them all anyway, and
+        # 256 small files cost more to write and read than the statistics they hold.
+        yield TableRow("identity_deltas", DELTA_PARTITION, row["identity_id"], row)
 
 
 def combine_delta_rows(first: Optional[dict[str, Any]], second: dict[str, Any]) -> dict[str, Any]:
@@ -279,11 +282,9 @@ def _write_dependents(location: Location, run_id: str, edges: set[tuple[str, str
     for shard, rows in by_shard.items():
         target = f"{ds.partition_path('identity_dependents', shard)}/{ds.data_file_name(run_id)}"
         if objects.exists(location, target):
-            continue
-        known = {row["edge_id"] for path in ds.partition_files(location, "identity_dependents", shard)
-                 for row in objects.read_parquet(location, path, columns=["edge_id"]).to_pylist()}
-        fresh = [row for row in rows if row["edge_id"] not in known]
-        if fresh:
-            objects.write_parquet(location, target, pa.Table.from_pylist(fresh, schema=ALL_SCHEMAS["identity_dependents"]),
-                                  compression=COMPRESSION, durable=False)
+            continue  # this commit, finished again
+        # Edges a former run recorded are written again rather than looked up first: a repeated edge
+        # only re-decides a key once more, and compaction keeps one copy per edge.
+        objects.write_parquet(location, target, pa.Table.from_pylist(rows, schema=ALL_SCHEMAS["identity_dependents"]),
+                              compression=COMPRESSION, durable=False)
         ds.compact_partition(location, "identity_dependents", shard, run_id=run_id)
