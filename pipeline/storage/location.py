@@ -100,9 +100,6 @@ class Location:
         inner = self.path(*parts)
         return inner if self.is_local else f"{self.scheme}://{inner}"
 
-    def child(self, *parts: str) -> "Location":
-        return Location(self.url_of(*parts), self.options)
-
     def __str__(self) -> str:
         return self.url
 
