@@ -88,10 +88,11 @@ class _Raw:
 
 def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
     """Group ``doc.ents`` into one :class:`Entity` per canonical name, ordered by first mention."""
+    text_of_doc = doc.text  # built from the tokens on every access: once per article, not per entity
     raws = [
         raw
         for ent in doc.ents if ent.label_ in ENTITY_LABELS
-        for start, text in name_pieces(doc.text, ent.start_char, ent.end_char)
+        for start, text in name_pieces(text_of_doc, ent.start_char, ent.end_char)
         for raw in [_clean(start, text, ent.label_)] if raw
     ]
     clusters: dict[str, list[_Raw]] = {}
@@ -111,9 +112,6 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
     name's own number stays in prose ("Channel 4", "Euro 2004"), and a name wrapped over a single
     line break stays whole.
     """
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    table_row = is_table_row(text[line_start:line_end if line_end >= 0 else len(text)])
     words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", text[start:end])]
     runs: list[list[tuple[int, int]]] = [[]]  # the (start, end) of the words of each piece
     for index, (word_start, word_end) in enumerate(words):
@@ -125,13 +123,21 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         number = _NUMBER.fullmatch(word) is not None
         if (
             _SCORE.fullmatch(word)
-            or (number and (table_row or ends_line or "\n" in gap_before))
+            or (number and (ends_line or "\n" in gap_before or _on_table_row(text, start, end)))
             or (_SCORE_HEAD.fullmatch(word) and _SCORE_GOES_ON.match(text, word_end))  # "Ancic 6" of "6-4"
         ):
             runs.append([])
         else:
             runs[-1].append((word_start, word_end))
     return [(run[0][0], text[run[0][0]:run[-1][1]]) for run in runs if run]
+
+
+def _on_table_row(text: str, start: int, end: int) -> bool:
+    """Whether the line holding ``text[start:end]`` is a table row. Asked only when a piece holds a
+    bare number: the line can be a whole paragraph, and most names hold none."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return is_table_row(text[line_start:line_end if line_end >= 0 else len(text)])
 
 
 def is_table_row(line: str) -> bool:
