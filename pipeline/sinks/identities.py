@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Optional
 
@@ -41,6 +42,9 @@ from pipeline.storage.location import Location
 SHARD_DIGITS = 2
 DELTA_PARTITION = "all"
 REMOVALS_FILE = "identity_removals.parquet"
+# Shard files are independent: threads overlap an object store's latency per request, and pyarrow
+# reads, encodes and writes without holding the GIL. A commit of a large run touches all 256 shards.
+IO_THREADS = 8
 
 
 def entity_identity_id(entity: Entity) -> Optional[str]:
@@ -152,18 +156,29 @@ class _Shards:
 
     def load(self, shard: str) -> dict[str, dict[str, Any]]:
         if shard not in self.rows:
-            files = ds.partition_files(self._location, "identities", shard)
-            mine = [path for path in files if posixpath.basename(path).startswith(f"part-{self._run_id}")]
-            chosen = mine if mine else files
-            if mine:
-                self.done.add(shard)
-            rows: dict[str, dict[str, Any]] = {}
-            for path in chosen:  # oldest first: a later file's row wins
-                for row in objects.read_parquet(self._location, path, schema=ALL_SCHEMAS["identities"]).to_pylist():
-                    rows[row["identity_id"]] = row
-            self.rows[shard] = rows
-            self.old_files[shard] = [path for path in files if path not in mine]
+            self._keep(shard, *self._read(shard))
         return self.rows[shard]
+
+    def load_all(self, shards: Iterable[str]) -> None:
+        """Read these shards at once, in parallel."""
+        wanted = sorted(set(shards) - set(self.rows))
+        for shard, (files, mine, rows) in zip(wanted, in_parallel(self._read, wanted)):
+            self._keep(shard, files, mine, rows)
+
+    def _read(self, shard: str) -> tuple[list[str], list[str], dict[str, dict[str, Any]]]:
+        files = ds.partition_files(self._location, "identities", shard)
+        mine = [path for path in files if posixpath.basename(path).startswith(f"part-{self._run_id}")]
+        rows: dict[str, dict[str, Any]] = {}
+        for path in mine or files:  # oldest first: a later file's row wins
+            for row in objects.read_parquet(self._location, path, schema=ALL_SCHEMAS["identities"]).to_pylist():
+                rows[row["identity_id"]] = row
+        return files, mine, rows
+
+    def _keep(self, shard: str, files: list[str], mine: list[str], rows: dict[str, dict[str, Any]]) -> None:
+        if mine:
+            self.done.add(shard)
+        self.rows[shard] = rows
+        self.old_files[shard] = [path for path in files if path not in mine]
 
     def get(self, identifier: str) -> Optional[dict[str, Any]]:
         return self.load(identity_shard(identifier)).get(identifier)
@@ -177,10 +192,10 @@ def update_identities(location: Location, run_id: str, delta_files: Sequence[str
     if not deltas and not removals:
         return 0
     shards = _Shards(location, run_id)
+    shards.load_all(identity_shard(identifier) for identifier in (*deltas, *removals))
     changed: dict[str, dict[str, Any]] = {}  # identity id -> its new row
     gone: set[str] = set()  # keys whose every article was replaced away
     for identifier in sorted(set(deltas) | set(removals)):
-        shards.load(identity_shard(identifier))
         if identity_shard(identifier) in shards.done:
             continue  # this commit already rewrote the shard (it is being finished again)
         stored = shards.get(identifier)
@@ -203,8 +218,10 @@ def update_identities(location: Location, run_id: str, delta_files: Sequence[str
     # A decision reads statistics only (never another key's decision), so one wave is exact: the keys
     # whose statistics changed, and every key whose last decision read one of them.
     touched = set(changed) | gone
+    dependents = _dependents(location, touched)
+    shards.load_all(identity_shard(identifier) for identifier in dependents)
     edges: set[tuple[str, str]] = set()
-    for identifier in sorted(touched | _dependents(location, touched)):
+    for identifier in sorted(touched | dependents):
         row = current(identifier)
         if row is None:
             continue
@@ -244,31 +261,40 @@ def _dependents(location: Location, identifiers: set[str]) -> set[str]:
     by_shard: dict[str, set[str]] = {}
     for identifier in identifiers:
         by_shard.setdefault(identity_shard(identifier), set()).add(identifier)
-    for shard, wanted in by_shard.items():
+
+    def read_shard(shard: str) -> list[tuple[str, str]]:
+        pairs = []
         for path in ds.partition_files(location, "identity_dependents", shard):
             table = objects.read_parquet(location, path, schema=ALL_SCHEMAS["identity_dependents"])
-            for identity, dependent in zip(table.column("identity_id").to_pylist(), table.column("dependent_id").to_pylist()):
-                if identity in wanted:
-                    found.add(dependent)
+            pairs.extend(zip(table.column("identity_id").to_pylist(), table.column("dependent_id").to_pylist()))
+        return pairs
+
+    for shard, pairs in zip(by_shard, in_parallel(read_shard, list(by_shard))):
+        found.update(dependent for identity, dependent in pairs if identity in by_shard[shard])
     return found
 
 
 def _write_shards(location: Location, run_id: str, shards: _Shards, changed: dict, gone: set[str]) -> int:
-    touched = sorted({identity_shard(identifier) for identifier in (*changed, *gone)} - shards.done)
-    written = 0
-    replaced: list[str] = []
-    for shard in touched:
-        rows = dict(shards.load(shard))
-        rows.update({identifier: row for identifier, row in changed.items() if identity_shard(identifier) == shard})
-        for identifier in gone:
+    changed_by_shard: dict[str, dict[str, dict[str, Any]]] = {}
+    for identifier, row in changed.items():
+        changed_by_shard.setdefault(identity_shard(identifier), {})[identifier] = row
+    gone_by_shard: dict[str, set[str]] = {}
+    for identifier in gone:
+        gone_by_shard.setdefault(identity_shard(identifier), set()).add(identifier)
+    touched = sorted((set(changed_by_shard) | set(gone_by_shard)) - shards.done)
+
+    def write_shard(shard: str) -> int:
+        rows = {**shards.load(shard), **changed_by_shard.get(shard, {})}
+        for identifier in gone_by_shard.get(shard, ()):
             rows.pop(identifier, None)
         target = f"{ds.partition_path('identities', shard)}/{ds.data_file_name(run_id)}"
         table = pa.Table.from_pylist([rows[key] for key in sorted(rows)], schema=ALL_SCHEMAS["identities"])
         objects.write_parquet(location, target, table, compression=COMPRESSION, durable=False)
-        replaced.extend(shards.old_files.get(shard, []))
-        written += len(rows)
+        return len(rows)
+
+    written = sum(in_parallel(write_shard, touched))
     objects.sync(location)  # the new shard files are durable before the ones they replace go
-    objects.delete_files(location, replaced)
+    objects.delete_files(location, [path for shard in touched for path in shards.old_files.get(shard, [])])
     return written
 
 
@@ -279,12 +305,23 @@ def _write_dependents(location: Location, run_id: str, edges: set[tuple[str, str
         by_shard.setdefault(identity_shard(identity), []).append(
             {"edge_id": edge_id, "identity_id": identity, "dependent_id": dependent}
         )
-    for shard, rows in by_shard.items():
+
+    def write_shard(shard: str) -> None:
         target = f"{ds.partition_path('identity_dependents', shard)}/{ds.data_file_name(run_id)}"
         if objects.exists(location, target):
-            continue  # this commit, finished again
+            return  # this commit, finished again
         # Edges a former run recorded are written again rather than looked up first: a repeated edge
         # only re-decides a key once more, and compaction keeps one copy per edge.
-        objects.write_parquet(location, target, pa.Table.from_pylist(rows, schema=ALL_SCHEMAS["identity_dependents"]),
-                              compression=COMPRESSION, durable=False)
+        table = pa.Table.from_pylist(by_shard[shard], schema=ALL_SCHEMAS["identity_dependents"])
+        objects.write_parquet(location, target, table, compression=COMPRESSION, durable=False)
         ds.compact_partition(location, "identity_dependents", shard, run_id=run_id)
+
+    in_parallel(write_shard, sorted(by_shard))
+
+
+def in_parallel(work: Callable[[str], Any], shards: Sequence[str]) -> list[Any]:
+    """``work`` on each shard, on :data:`IO_THREADS` threads; results in the order of ``shards``."""
+    if len(shards) <= 1:
+        return [work(shard) for shard in shards]
+    with ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="newsbeam-identities") as pool:
+        return list(pool.map(work, shards))
