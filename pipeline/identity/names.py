@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pipeline.records import stable_id
 
@@ -54,6 +55,11 @@ def label_class(label: str) -> str | None:
     return None
 
 
+# Names repeat across mentions, articles and the commit's decisions: fold each spelling once per process.
+_FOLDED_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=_FOLDED_CACHE)
 def fold_name(name: str, *, person: bool = False, numbered: bool = False, company: bool = False) -> str:
     """The folded spelling of a name, without its class ("Mr. Blair's" -> "blair", "U.N." -> "un").
 
@@ -84,6 +90,7 @@ def fold_name(name: str, *, person: bool = False, numbered: bool = False, compan
     return " ".join(words)
 
 
+@lru_cache(maxsize=_FOLDED_CACHE)
 def name_key(name: str, label: str) -> str:
     """The normalised key of a name ("Donald Trump", "PERSON" -> "person:donald trump")."""
     kind = label_class(label) or label

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from pipeline.records import Annotated, Article, Failure, TableRow
 from pipeline.sinks.dataset import index_shard
@@ -35,15 +35,15 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
             "article_id": entity.article_id,
             "name": entity.name,
             "label": entity.label,
-            "mentions": [asdict(mention) for mention in entity.mentions],
+            "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in entity.mentions],
             "mention_count": entity.mention_count,
             "first_offset": entity.first_offset,
             "identity_id": identity_of[entity.entity_id],
         }
         yield TableRow("entities", partition, entity.entity_id, row, article.article_id)
     for quote in annotated.quotes:
-        row = asdict(quote)
-        row["spans"] = [asdict(span) for span in quote.spans]
+        row = _fields_of(quote)
+        row["spans"] = [{"start": span.start, "end": span.end} for span in quote.spans]
         row["speaker_identity_id"] = identity_of.get(quote.speaker_entity_id) if quote.speaker_entity_id else None
         yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
     yield from identity_delta_rows(annotated.entities, seen_at=article.published_at or article.ingested_at)
@@ -74,7 +74,7 @@ def failure_index_row(failure: Failure) -> TableRow:
 
 
 def _article_row(article: Article) -> dict:
-    row = asdict(article)
+    row = _fields_of(article)
     row["authors"] = list(article.authors)
     row["word_count"] = article.word_count
     return row
@@ -83,3 +83,9 @@ def _article_row(article: Article) -> dict:
 def _day(moment: Optional[datetime]) -> str:
     assert moment is not None, "every article has an ingestion time"
     return moment.date().isoformat()
+
+
+def _fields_of(record: Any) -> dict[str, Any]:
+    """A record's fields, one level deep: ``dataclasses.asdict`` deep-copies every value, and
+    this runs for every row of every article."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}
