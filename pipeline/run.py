@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import ConfigError, Settings
+from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Article, Failure, FeedPoll, Tally
@@ -118,14 +119,14 @@ def record_polls(store: FeedStateStore, polls: list[FeedPoll], *, at: datetime) 
 
 
 def pipeline_options(settings: Settings) -> PipelineOptions:
-    """Beam options for the configured runner. The runner is always named: the default would try
-    to download Prism, which cannot work offline (docs/architecture.md)."""
+    """Beam options for the configured runner. The runner is always named: Beam's default and its
+    DirectRunner first try to download and start Prism (pipeline/local_runner.py)."""
     runner = settings.runner
     if runner.name == "local":
-        flags = ["--runner=DirectRunner", "--direct_running_mode=in_memory", "--direct_num_workers=1"]
+        flags = [f"--runner={LOCAL_RUNNER}", "--direct_running_mode=in_memory", "--direct_num_workers=1"]
     elif runner.name == "multiprocess":
         flags = [
-            "--runner=DirectRunner",
+            f"--runner={LOCAL_RUNNER}",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={runner.workers}",
             # Each worker process would print some twenty lines of Beam's INFO chatter to the

@@ -41,8 +41,8 @@ def test_profile_loads_and_names_its_runner(name: str) -> None:
     assert settings.runner.name == name
     runner = options.view_as(StandardOptions).runner
     expected = {
-        "local": "DirectRunner",
-        "multiprocess": "DirectRunner",
+        "local": "pipeline.local_runner.LocalRunner",
+        "multiprocess": "pipeline.local_runner.LocalRunner",
         "dask": "apache_beam.runners.dask.dask_runner.DaskRunner",
         "dataflow": "DataflowRunner",
         "flink": "FlinkRunner",
