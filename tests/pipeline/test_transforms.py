@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import apache_beam as beam
+import pyarrow.parquet as pq
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
@@ -14,6 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config import load_settings
 from pipeline.failures import Reason, make_failure
+from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
 from pipeline.records import Annotated, Tally
 from pipeline.sinks.dataset import commit, index_shard, open_table, prepare_root, read_article_index
@@ -22,7 +24,7 @@ from pipeline.stages import Deduplicate, SkipStored, ToRows
 from pipeline.storage.location import Location
 from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
-LOCAL = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
+LOCAL = [f"--runner={LOCAL_RUNNER}", "--direct_running_mode=in_memory"]
 
 
 def _pipeline() -> BeamTestPipeline:
@@ -107,3 +109,21 @@ def test_write_dataset_stages_tables_and_a_report_that_commit_publishes(tmp_path
     assert published.by_table["articles"] == 1
     reasons = open_table(location, "failures").to_table(columns=["reason", "locator"]).to_pylist()
     assert reasons == [{"reason": "malformed_json", "locator": "line 2"}]
+
+
+def test_write_dataset_stages_one_summed_delta_per_name_key(tmp_path: Path) -> None:
+    """Every article adds its names' statistics; the writer sums them per key before staging, so the
+    staged deltas hold each key once, with the counts of all its articles."""
+    location = prepare_root(Location.parse(str(tmp_path)))
+    articles = [annotate_by_hand(make_article(f"Ana Lima spoke at meeting {n}.")) for n in range(3)]
+    writer = WriteDataset(location, run_id="run-deltas")
+    with _pipeline() as p:
+        _ = p | beam.Create(articles) | ToRows() | writer
+
+    staged = read_staging_report(location, "run-deltas")["staged"]
+    [deltas] = [item for item in staged if item.table == "identity_deltas"]
+    rows = pq.read_table(location.path(deltas.staged)).to_pylist()
+    assert [(row["name_key"], row["article_count"], row["mention_count"]) for row in rows] == [("person:ana lima", 3, 3)]
+    commit(location, "run-deltas", staged)
+    [identity] = open_table(location, "identities").to_table(columns=["name", "article_count"]).to_pylist()
+    assert identity == {"name": "Ana Lima", "article_count": 3}
