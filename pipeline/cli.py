@@ -134,6 +134,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     print(format_summary(summary))
+    if summary.unopened_inputs:
+        # The rest was ingested; a scheduler still has to hear about a typo in a path.
+        names = ", ".join(repr(spec) for spec in summary.unopened_inputs)
+        print(f"newsbeam: error: could not open {names} (recorded in failures)", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -194,6 +194,9 @@ class RunSummary:
     counts: dict[str, int]
     seconds: float
     parts: int = 1  # pipeline runs the input was split into (input.files_per_run)
+    # Inputs named by the user that could not be opened at all (missing, a broken link, a folder
+    # that cannot be listed): recorded as failures like any bad input, and the reason for exit 2.
+    unopened_inputs: tuple[str, ...] = ()
 
     @property
     def failures_by_reason(self) -> dict[str, int]:
@@ -223,7 +226,13 @@ def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
             if len(parts) > 1:
                 log.info("newsbeam: part %d of %d", number, len(parts))
             summaries.append(run_plan(settings, part, output=output))
-        return combine_summaries(summaries)
+        return replace(combine_summaries(summaries), unopened_inputs=unopened_inputs(plan, specs))
+
+
+def unopened_inputs(plan: InputPlan, specs: list[str]) -> tuple[str, ...]:
+    """The named specs that planning could not open: their failure's origin is the spec itself."""
+    named = set(specs)
+    return tuple(dict.fromkeys(failure.origin for failure in plan.failures if failure.origin in named))
 
 
 def split_plan(plan: InputPlan, *, files_per_run: int) -> list[InputPlan]:

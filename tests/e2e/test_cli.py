@@ -109,15 +109,23 @@ def test_each_bad_input_is_a_failures_row_and_the_rest_lands(tmp_path: Path) -> 
     result = run_newsbeam(
         "run", str(tmp_path / "in"), str(missing), "--output", str(out), "--set", "input.max_article_chars=100000",
     )
-    assert result.returncode == 0, result.stderr
+    # The rest lands; a path named on the command line that does not exist is a failures row too,
+    # and exit status 2 with one line, so that a scheduler hears of the typo.
+    assert result.returncode == 2, result.stderr
+    assert f"could not open {str(missing)!r}" in result.stderr and "Traceback" not in result.stderr
     failures = _query(out, "SELECT reason, origin FROM failures")
     found = {(row["reason"], row["origin"]) for row in failures}
     for reason, path in expected.items():
         assert (reason, str(path)) in found, f"no {reason} row for {path.name}: {sorted(found)}"
-    assert any(reason in {"unreadable_path", "no_match"} and "does-not-exist" in origin for reason, origin in found)
+    assert ("unreadable_path", str(missing)) in found
     titles = {row["title"] for row in _query(out, "SELECT title FROM articles")}
     assert {"Harbour news", "Fine"} <= titles
     assert "failures" in result.stdout and "truncated_gzip" in result.stdout
+
+    # Bad documents inside a readable input are data: exit 0.
+    again = run_newsbeam("run", str(tmp_path / "in"), "--output", str(tmp_path / "out2"),
+                         "--set", "input.max_article_chars=100000")
+    assert again.returncode == 0, again.stderr
 
 
 @pytest.mark.parametrize(
