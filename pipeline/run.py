@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import ConfigError, Settings
+from pipeline.failures import Reason
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
@@ -230,9 +231,13 @@ def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
 
 
 def unopened_inputs(plan: InputPlan, specs: list[str]) -> tuple[str, ...]:
-    """The named specs that planning could not open: their failure's origin is the spec itself."""
+    """The named specs that planning could not open: an unreadable-path failure of the spec itself
+    (a malformed line of a feed list is bad data inside a readable input, not this)."""
     named = set(specs)
-    return tuple(dict.fromkeys(failure.origin for failure in plan.failures if failure.origin in named))
+    return tuple(dict.fromkeys(
+        failure.origin for failure in plan.failures
+        if failure.origin in named and failure.reason == Reason.UNREADABLE_PATH and not failure.locator
+    ))
 
 
 def split_plan(plan: InputPlan, *, files_per_run: int) -> list[InputPlan]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.failures import Reason, make_failure
-from pipeline.run import InputPlan, RunSummary, combine_summaries, split_plan
+from pipeline.run import InputPlan, RunSummary, combine_summaries, plan_inputs, split_plan, unopened_inputs
 from pipeline.sources.feedlists import FeedSpec
 
 
@@ -43,3 +43,18 @@ def test_no_input_falls_back_to_the_seeds_in_the_working_folder(tmp_path, monkey
         run_module.default_inputs()
     (tmp_path / "seeds").mkdir()
     assert run_module.default_inputs() == [str(tmp_path / "seeds")]
+
+
+def test_only_named_inputs_that_cannot_be_opened_count_as_unopened(tmp_path) -> None:
+    """A missing path or folder named by the user is unopened (exit 2); a bad line inside a readable
+    feed list, or a bad file inside a readable folder, is data."""
+    feed_list = tmp_path / "feeds.yaml"
+    feed_list.write_text("feeds:\n  - url: https://x.example/rss\n  - name: no url here\n")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    missing = str(tmp_path / "typo")
+    specs = [str(feed_list), str(folder), missing]
+    plan = plan_inputs(specs)
+    assert any(failure.origin == str(feed_list) for failure in plan.failures)  # the bad line is recorded
+    assert unopened_inputs(plan, specs) == (missing,)
