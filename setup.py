@@ -40,6 +40,7 @@ setup(
         SPACY_MODEL,
         "feedparser==6.0.14",
         "pyarrow==25.0.1",
+        "numpy==2.4.6",  # imported directly by the query command (float32 values); also what pyarrow and spaCy use
         "duckdb==2.0.1",
         "trafilatura==2.3.1",
         "lxml_html_clean==0.4.6",

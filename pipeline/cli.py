@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="ingest files, folders and globs into a Parquet dataset")
-    run.add_argument("inputs", nargs="*", help="files, folders (recursive) and globs; default: the bundled seeds/")
+    run.add_argument("inputs", nargs="*", help="files, folders (recursive), globs, s3:// and gs:// paths, feed URLs and feed lists "
+                     "(.yaml/.opml); default: the bundled seeds/")
     _add_job_options(run)
 
     watch = commands.add_parser("watch", help="ingest continuously: poll feeds and folders every interval until stopped")
@@ -57,7 +58,9 @@ def _add_job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override one setting, e.g. --set nlp.batch_size=64 (repeatable)")
     command.add_argument("--workers", type=int, help="worker processes (more than 1 runs the multi-process runner)")
-    command.add_argument("--runner", choices=("local", "multiprocess", "dask", "dataflow", "flink", "spark"))
+    command.add_argument("--runner", choices=("local", "multiprocess", "dask", "dataflow", "flink", "spark"),
+                         help="where the job runs (default: local, one process; configs/runners/ and "
+                              "docs/runners.md say what each needs)")
     command.add_argument("--dask-address", help="tcp://HOST:8786 of a Dask scheduler (with --runner dask)")
     command.add_argument("--allow-private-hosts", action="store_true",
                          help="let feeds and links resolve to loopback, private or link-local addresses")

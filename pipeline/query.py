@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from pipeline.sinks.schema import DATA_SUFFIX, PARTITION_COLUMN, PARTITION_COLUMNS, SCHEMAS, TABLE_DIRS
 from pipeline.storage import objects
@@ -109,10 +110,21 @@ def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | N
     connection = connect(data, storage_options=storage_options)
     try:
         relation = connection.execute(sql)
-        columns = [description[0] for description in relation.description or []]
-        return columns, relation.fetchall()
+        description = relation.description or []
+        columns = [column[0] for column in description]
+        rows = relation.fetchall()
     except duckdb.Error as error:
         raise QueryError(str(error).splitlines()[0]) from None
+    single = [index for index, column in enumerate(description) if str(column[1]) == "FLOAT"]
+    if single:
+        rows = [tuple(_shortest_float32(value) if index in single else value for index, value in enumerate(row)) for row in rows]
+    return columns, rows
+
+
+def _shortest_float32(value: Any) -> Any:
+    """A FLOAT (float32) column's value as its shortest decimal: DuckDB hands it to Python widened to
+    float64, which prints 0.9 as 0.8999999761581421."""
+    return None if value is None else float(np.format_float_positional(np.float32(value)))
 
 
 def format_rows(columns: list[str], rows: list[tuple[Any, ...]], *, fmt: str = "table", max_width: int = 60) -> str:

@@ -71,3 +71,13 @@ def test_a_dataset_written_before_the_identity_columns_still_answers(tmp_path: P
                    folder / "data.parquet")  # layout 1: one data.parquet, fewer columns
     _, rows = run_query(tmp_path, "SELECT speaker, count(*) FROM quotes GROUP BY 1")
     assert rows == [("Ana Lima", 1)]
+
+
+def test_float32_values_print_as_written_not_widened(dataset: Path) -> None:
+    """`confidence` is float32: widened to float64 it would print 0.9 as 0.8999999761581421."""
+    columns, rows = run_query(dataset, "SELECT 0.9::FLOAT AS single, 0.9::DOUBLE AS double, NULL::FLOAT AS missing, "
+                                       "min(confidence) AS confidence FROM quotes")
+    single, double, missing, confidence = rows[0]
+    assert (single, double, missing) == (0.9, 0.9, None)
+    assert repr(confidence) == repr(float(f"{confidence:.7g}"))  # no float32 widening tail
+    assert "0.8999999" not in format_rows(columns, rows) and "0.8999999" not in format_rows(columns, rows, fmt="json")
