@@ -290,14 +290,30 @@ def _resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[tuple
 def forbidden_address_kind(address: str) -> Optional[str]:
     """Why an IP address is off limits for fetching ("loopback", "private", ...), or None when it is public."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id ("fe80::1%eth0")
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
     # most specific first: Python also counts loopback, link-local and 0.0.0.0 as "private"
     for kind in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
             return kind.replace("_", "-")
     if not ip.is_global:  # e.g. 100.64.0.0/10 (carrier-grade NAT), which is neither private nor global
         return "non-global"
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix: the last 32 bits are the IPv4 host
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> Optional[ipaddress.IPv4Address]:
+    """The IPv4 host an IPv6 address reaches: IPv4-mapped (::ffff:127.0.0.1), 6to4 (2002:7f00:1::1,
+    which a 6to4 relay delivers to 127.0.0.1) or NAT64 (64:ff9b::7f00:1). Python counts the latter
+    two as global, so they are judged as the IPv4 address they carry."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 

@@ -269,6 +269,10 @@ def test_localhost_by_name_is_forbidden() -> None:
         ("127.0.0.1", "loopback"),
         ("::1", "loopback"),
         ("::ffff:127.0.0.1", "loopback"),
+        ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:a01:203::1", "private"),  # 6to4 of 10.1.2.3
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("2002:5db8:d70e::1", None),  # 6to4 of a public address stays public
         ("10.1.2.3", "private"),
         ("192.168.0.10", "private"),
         ("169.254.169.254", "link-local"),
