@@ -4,9 +4,10 @@ feedparser gets the bytes wrapped in a BytesIO, never a str or bytes object: giv
 treat a value that looks like a URL or a file name as one and fetch or open it. It parses with
 external entities disabled (``feature_external_ges`` off) and strips entity declarations that expand
 other entities, but only those that start a line: a one-line DOCTYPE keeps them, and then only
-expat's amplification limit stops a "billion laughs" bomb, after seconds of work. So a document
-that declares such an entity is refused here, before feedparser sees it. The read size limit bounds
-everything else.
+expat's amplification limit stops a "billion laughs" bomb, after seconds of work, and it does not
+stop one long entity referenced a million times. So a document that declares an entity expanding
+another, or whose entities would make it many times its size, is refused here, before feedparser
+sees it (:func:`entity_expansion_problem`). The read size limit bounds everything else.
 
 feedparser 6 has no JSON Feed support, so JSON Feed (jsonfeed.org) is mapped here directly.
 Locators count entries from 1 ("entry 3").
@@ -33,8 +34,16 @@ STAGE = "parse"
 
 _JSON_FEED_MARK = "jsonfeed.org/version"
 _PLAIN_TYPES = frozenset({"text/plain", "text"})
-# <!ENTITY name "...&other;..."> (a parameter entity "%" too); character references (&#38;) are harmless.
-_NESTED_ENTITY = re.compile(rb"""<!ENTITY\s[^>]*?["'][^"'>]*&(?!#)[\w:.-]+;""")
+# An entity declaration, general or parameter: <!ENTITY name "value"> or <!ENTITY % name 'value'>.
+_ENTITY_DECLARATION = re.compile(rb"""<!ENTITY\s+(%\s+)?([\w:.-]+)\s+(["'])(.*?)\3""", re.DOTALL)
+# Inside a value: a reference to another entity, also when its "&" or "%" is written as a character
+# reference (expanded when the value is declared, so "&#38;l8;" becomes the reference "&l8;"; the
+# XHTML DTD's own "&#38;#38;" stays a character reference and is harmless).
+_REFERENCE_IN_VALUE = re.compile(rb"(?:[&%]|&#0*(?:38|37);|&#x0*(?:26|25);)[A-Za-z_:][\w:.-]*;", re.IGNORECASE)
+# How much larger than the document its entities may make it, at least ENTITY_EXPANSION_FLOOR bytes:
+# a real feed declares a few short entities (&nbsp;); a "quadratic blowup" repeats one long one.
+ENTITY_EXPANSION_FACTOR = 4
+ENTITY_EXPANSION_FLOOR = 1_000_000
 
 ParseResult = Union[Article, Failure]
 
@@ -54,9 +63,9 @@ def parse_feed(
         return parse_json_feed(
             data, origin=origin, ingested_at=ingested_at, source=source, feed_url=feed_url, language=language
         )
-    if _NESTED_ENTITY.search(data):
-        detail = "declares entities that expand other entities (an entity-expansion bomb?)"
-        return [make_failure(STAGE, Reason.MALFORMED_FEED, origin, detail, snippet=data)]
+    problem = entity_expansion_problem(data)
+    if problem:
+        return [make_failure(STAGE, Reason.MALFORMED_FEED, origin, problem, snippet=data)]
     headers = {"content-type": content_type} if content_type else {}
     if feed_url:
         headers["content-location"] = feed_url  # resolves relative entry links; nothing is fetched
@@ -129,6 +138,27 @@ def entry_authors(entry: Mapping[str, Any]) -> Iterator[str]:
         yield from named
     elif entry.get("author"):
         yield from split_authors(entry["author"])
+
+
+def entity_expansion_problem(data: bytes) -> Optional[str]:
+    """Why the document's entity declarations are refused, or None.
+
+    Refused: an entity whose value refers to another entity (billion laughs, written plainly or
+    with character references), and declarations whose references would expand the document past
+    :data:`ENTITY_EXPANSION_FACTOR` times its size (one long entity referenced a million times:
+    expat's amplification limit lets that through, and it costs gigabytes)."""
+    if b"<!ENTITY" not in data:
+        return None
+    expanded = 0
+    for match in _ENTITY_DECLARATION.finditer(data):
+        name, value = match.group(2), match.group(4)
+        if _REFERENCE_IN_VALUE.search(value):
+            return "declares entities that expand other entities (an entity-expansion bomb?)"
+        if not match.group(1):  # a general entity: count where the document uses it
+            expanded += len(value) * data.count(b"&" + name + b";")
+    if expanded > max(ENTITY_EXPANSION_FLOOR, ENTITY_EXPANSION_FACTOR * len(data)):
+        return f"its entities would expand it to {expanded:,} bytes (an entity-expansion bomb?)"
+    return None
 
 
 def parse_json_feed(

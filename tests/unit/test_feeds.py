@@ -84,3 +84,30 @@ def test_header_charset_decodes_a_feed_without_declaration() -> None:
     rss = "<rss version='2.0'><channel><item><description>Caf\u00e9 \u201cquote\u201d</description></item></channel></rss>"
     [article] = parse_feed(rss.encode("cp1252"), origin="f", ingested_at=NOW, content_type="application/rss+xml; charset=windows-1252")
     assert article.body == "Caf\u00e9 \u201cquote\u201d"
+
+
+@pytest.mark.parametrize(
+    "declarations, body",
+    [
+        # one long entity, referenced many times: no nesting, but a quadratic blowup
+        (f'<!ENTITY big "{"x" * 250}">', "&big;" * 20_000),
+        # nesting written with a character reference to "&", or behind a ">" in the value
+        ('<!ENTITY l0 "lol"><!ENTITY l1 "&#38;l0;&#38;l0;">', "&l1;"),
+        ('<!ENTITY l0 "lol"><!ENTITY l1 ">&l0;&l0;">', "&l1;"),
+        ('<!ENTITY % p "x"><!ENTITY l1 "&#x25;p;">', "&l1;"),
+    ],
+    ids=["one-long-entity-many-times", "nested-through-&#38;", "nested-behind->", "parameter-through-&#x25;"],
+)
+def test_entity_expansions_that_slip_past_a_nesting_check_are_refused(declarations: str, body: str) -> None:
+    feed = f'<?xml version="1.0"?><!DOCTYPE r [{declarations}]><rss version="2.0"><channel><item>' \
+           f"<title>t</title><description>{body}</description></item></channel></rss>"
+    [failure] = parse_feed(feed.encode(), origin="bomb.xml", ingested_at=NOW)
+    assert failure.reason == Reason.MALFORMED_FEED and "entity-expansion bomb" in failure.detail
+
+
+def test_a_feed_that_declares_a_few_short_entities_is_read() -> None:
+    feed = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY nbsp "&#160;"><!ENTITY mdash "&#8212;"><!ENTITY amp "&#38;#38;">]>' \
+           '<rss version="2.0"><channel><item><title>t</title>' \
+           f"<description>{'Word&nbsp;word &mdash; more. ' * 500}</description></item></channel></rss>"
+    [article] = parse_feed(feed.encode(), origin="ok.xml", ingested_at=NOW)
+    assert isinstance(article, Article) and "\u2014" in article.body
