@@ -62,7 +62,35 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
                 break
             except duckdb.Error:
                 continue  # a dataset written before a column existed: the next variant, or no such view
+    _sandbox(connection, location)
     return connection
+
+
+def _sandbox(connection: duckdb.DuckDBPyConnection, location: Location) -> None:
+    """From here on the connection reads the dataset and nothing else: no other file, no ATTACH, no
+    extension install, and no setting can be changed back. Writing is refused by statement type
+    (:func:`check_read_only`), as the dataset folder itself stays reachable for the views."""
+    root = location.url_of().rstrip("/") + "/"
+    connection.execute("SET allowed_directories = [" + "'" + root.replace("'", "''") + "'" + "]")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+
+
+# Statements that only read: SELECT (with SHOW, DESCRIBE and SUMMARIZE, which DuckDB parses as
+# SELECT) and EXPLAIN.
+READ_ONLY_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse SQL that would do anything but read (COPY, CREATE, INSERT, ATTACH, SET, PRAGMA, ...)."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as error:
+        raise QueryError(str(error).splitlines()[0]) from None
+    for statement in statements:
+        if statement.type not in READ_ONLY_STATEMENTS:
+            kind = str(statement.type).rsplit(".", 1)[-1]
+            raise QueryError(f"newsbeam query only reads: {kind} statements are refused (use SELECT, SHOW, DESCRIBE, EXPLAIN)")
 
 
 # Views over the tables that answer the questions the dataset is for, one row per real person or
@@ -107,6 +135,7 @@ DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
 
 
 def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    check_read_only(sql)
     connection = connect(data, storage_options=storage_options)
     try:
         relation = connection.execute(sql)

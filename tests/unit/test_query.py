@@ -81,3 +81,30 @@ def test_float32_values_print_as_written_not_widened(dataset: Path) -> None:
     assert (single, double, missing) == (0.9, 0.9, None)
     assert repr(confidence) == repr(float(f"{confidence:.7g}"))  # no float32 widening tail
     assert "0.8999999" not in format_rows(columns, rows) and "0.8999999" not in format_rows(columns, rows, fmt="json")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT 1 AS x) TO '{root}/articles/date=2026-03-02/part-x.parquet'",  # overwrite the dataset
+        "CREATE TABLE t AS SELECT 1",
+        "ATTACH '{root}/other.db'",
+        "INSTALL httpfs",
+        "SET enable_external_access = true",
+        "SELECT 1; COPY (SELECT 1) TO '{root}/x.csv'",
+    ],
+)
+def test_query_refuses_anything_but_reading(dataset: Path, sql: str) -> None:
+    before = sorted(path.relative_to(dataset) for path in dataset.rglob("*"))
+    with pytest.raises(QueryError, match="only reads"):
+        run_query(dataset, sql.format(root=dataset))
+    assert sorted(path.relative_to(dataset) for path in dataset.rglob("*")) == before
+
+
+def test_query_reads_the_dataset_and_no_other_file(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.csv"
+    outside.write_text("a\n1\n")
+    with pytest.raises(QueryError, match="Permission"):
+        run_query(dataset, f"SELECT * FROM read_csv('{outside}')")
+    columns, rows = run_query(dataset, "SHOW TABLES")
+    assert {"articles", "quotes", "speakers"} <= {row[0] for row in rows}
