@@ -46,10 +46,8 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
         column_type = "DATE" if column == PARTITION_COLUMN else "VARCHAR"
         if any(not name.rsplit("/", 1)[-1].startswith((".", "_")) for name in objects.list_files(location, folder, suffix=DATA_SUFFIX)):
             pattern = location.url_of(folder, f"{column}=*", f"*{DATA_SUFFIX}")
-            # DDL cannot take parameters: the path goes in as an escaped SQL literal.
-            literal = "'" + pattern.replace("'", "''") + "'"
             connection.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal}, hive_partitioning = true, "
+                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_sql_string(pattern)}, hive_partitioning = true, "
                 f"hive_types = {{'{column}': {column_type}}}, union_by_name = true)"
             )
         else:  # an empty table still answers queries, with the contract's columns
@@ -71,9 +69,14 @@ def _sandbox(connection: duckdb.DuckDBPyConnection, location: Location) -> None:
     extension install, and no setting can be changed back. Writing is refused by statement type
     (:func:`check_read_only`), as the dataset folder itself stays reachable for the views."""
     root = location.url_of().rstrip("/") + "/"
-    connection.execute("SET allowed_directories = [" + "'" + root.replace("'", "''") + "'" + "]")
+    connection.execute(f"SET allowed_directories = [{_sql_string(root)}]")
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
+
+
+def _sql_string(text: str) -> str:
+    """``text`` as an escaped SQL string literal: DDL and SET cannot take parameters."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 # Statements that only read: SELECT (with SHOW, DESCRIBE and SUMMARIZE, which DuckDB parses as
@@ -144,7 +147,7 @@ def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | N
         rows = relation.fetchall()
     except duckdb.Error as error:
         raise QueryError(str(error).splitlines()[0]) from None
-    single = [index for index, column in enumerate(description) if str(column[1]) == "FLOAT"]
+    single = {index for index, column in enumerate(description) if str(column[1]) == "FLOAT"}
     if single:
         rows = [tuple(_shortest_float32(value) if index in single else value for index, value in enumerate(row)) for row in rows]
     return columns, rows
