@@ -20,9 +20,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+# Benchmarks read the evaluation data beside the repository, as the tests do.
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "polnear" / "derived"
 
+from pipeline.evaluation.corpora import DEFAULT_MODEL  # noqa: E402
+from pipeline.evaluation.quotes import load_articles  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
-from pipeline.nlp.evaluate import DEFAULT_DATA, DEFAULT_MODEL, load_articles  # noqa: E402
 from pipeline.nlp.extract import required_components  # noqa: E402
 from pipeline.nlp.model import load_model  # noqa: E402
 from pipeline.nlp.quotes import extract_quotes  # noqa: E402

@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("--config", help="a YAML file overriding the packaged defaults")
     compact.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
-    # Its options belong to pipeline.nlp.evaluate's own parser; main() hands them over unparsed.
+    # Its options belong to pipeline.evaluation.quotes's own parser; main() hands them over unparsed.
     commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
-    # Likewise pipeline.nlp.entity_eval's.
+    # Likewise pipeline.evaluation.entities's.
     commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003", add_help=False)
     # And pipeline.evaluation.identity's.
     commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
@@ -71,11 +71,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args, unparsed = parser.parse_known_args(argv)
     if args.command == "eval-quotes":
-        from pipeline.nlp.evaluate import main as evaluate_main
+        from pipeline.evaluation.quotes import main as evaluate_main
 
         return evaluate_main(unparsed)
     if args.command == "eval-entities":
-        from pipeline.nlp.entity_eval import main as entity_eval_main
+        from pipeline.evaluation.entities import main as entity_eval_main
 
         return entity_eval_main(unparsed)
     if args.command == "eval-identity":

@@ -35,6 +35,9 @@ os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # CI clones the repository next to a copy of shared/, as the work tree sits next to it here.
 SHARED = REPO_ROOT.parent / "shared"
+# The evaluations read their corpora from $NEWSBEAM_EVAL_DATA (pipeline/evaluation/corpora.py): the
+# tests' is the evaluation folder beside the repository, for this process and every child it starts.
+os.environ.setdefault("NEWSBEAM_EVAL_DATA", str(SHARED / "eval"))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 AIDA links the named-entity mentions of CoNLL-2003 to Wikipedia entities; mentions of one entity in
 different documents should get one identity. Each document's text is rebuilt from its CoNLL tokens
-(:mod:`pipeline.nlp.entity_eval`), run through the shipped extraction, and every system mention is
+(:mod:`pipeline.evaluation.entities`), run through the shipped extraction, and every system mention is
 matched to a gold mention by overlap. A matched mention's system identity is, for the ``article``
 baseline, its entity's per-article name, and for ``dataset``, the canonical key that
 :func:`pipeline.identity.resolve.resolve_all` gives over the statistics of the whole split.
@@ -24,17 +24,17 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipeline.evaluation.corpora import AIDA_ANNOTATIONS, CONLL2003, DEFAULT_MODEL, EvaluationDataMissing, corpus_path
+from pipeline.evaluation.entities import GoldDocument, load_documents, overlap
+from pipeline.evaluation.metrics import f1, ratio
 from pipeline.identity.evidence import NameStats, combine_all, observe_article
 from pipeline.identity.names import name_key
 from pipeline.identity.resolve import resolve_all
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.entity_eval import DEFAULT_DATA, DEFAULT_MODEL, GoldDocument, load_documents, overlap
 from pipeline.nlp.extract import required_components
-from pipeline.nlp.metrics import f1, ratio
 from pipeline.nlp.model import ModelNotFound, load_model
 from pipeline.records import Entity
 
-DEFAULT_AIDA = DEFAULT_DATA.parents[2] / "aida-conll-yago" / "AIDA-YAGO2-annotations.train-testa.tsv"
 # AIDA's documents follow CoNLL-2003's train.txt, then valid.txt (= AIDA's testa); testb is held out.
 SPLITS = {"train": "train", "testa": "valid"}
 NIL = "--NME--"
@@ -117,7 +117,7 @@ def _unescape(name: str) -> str:
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), name)
 
 
-def load_split(split: str, *, conll: Path = DEFAULT_DATA, aida: Path = DEFAULT_AIDA) -> list[Document]:
+def load_split(split: str, *, conll: Path, aida: Path) -> list[Document]:
     """The documents of one AIDA split with their linked gold mentions as character spans."""
     train = load_documents(conll / "train.txt")
     links = read_aida(aida)
@@ -257,8 +257,10 @@ def as_json(results: dict[str, IdentityScores], *, split: str, documents: int, m
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbeam eval-identity", description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=tuple(SPLITS), default="testa")
-    parser.add_argument("--conll", type=Path, default=DEFAULT_DATA, help="folder with CoNLL-2003 train.txt and valid.txt")
-    parser.add_argument("--aida", type=Path, default=DEFAULT_AIDA, help="the AIDA-YAGO2 annotations TSV (train + testa)")
+    parser.add_argument("--conll", type=Path,
+                        help=f"folder with CoNLL-2003 train.txt and valid.txt (default: $NEWSBEAM_EVAL_DATA/{CONLL2003})")
+    parser.add_argument("--aida", type=Path,
+                        help=f"the AIDA-YAGO2 annotations TSV, train + testa (default: $NEWSBEAM_EVAL_DATA/{AIDA_ANNOTATIONS})")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline name or path")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     return parser
@@ -266,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        args.conll = corpus_path(CONLL2003, args.conll)
+        args.aida = corpus_path(AIDA_ANNOTATIONS, args.aida)
+    except EvaluationDataMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     for path in (args.conll / "train.txt", args.conll / f"{SPLITS[args.split]}.txt", args.aida):
         if not path.is_file():
             print(f"error: no evaluation data at {path}", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp.entity_eval import (
+from pipeline.evaluation.entities import (
     DEFAULT_MODEL,
     HEADLINE,
     Sentence,

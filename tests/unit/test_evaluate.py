@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp.evaluate import main
+from pipeline.evaluation.quotes import main
 
 TEXT = '"We will win," Jane Smith said. Officials said the bridge was old.'
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp.evaluate import DEFAULT_MODEL, load_articles, predict, score
+from pipeline.evaluation.quotes import DEFAULT_MODEL, load_articles, predict, score
 
 # (subset, overlap threshold) -> floor for (who-said-what F1, F1), as the corpus flag defines
 # direct+mixed ("" and “” marks only).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.quote_scoring import Attribution, Counts, count, match, overlap, scores, speaker_matches, trim
+from pipeline.evaluation.quote_scoring import Attribution, Counts, count, match, overlap, scores, speaker_matches, trim
 
 # Offsets: "We will win" 1-12, she 15-18, said 19-23, He 25-27, the plan failed 33-48.
 TEXT = '"We will win," she said. He said the plan failed.'

