@@ -45,6 +45,7 @@ setup(
         "trafilatura==2.3.1",
         "lxml_html_clean==0.4.6",
         "charset-normalizer==3.5.3",
+        "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
     ],

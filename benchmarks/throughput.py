@@ -167,8 +167,9 @@ def pipeline_components() -> tuple[str, list[str]]:
     from pipeline.nlp.model import load_model
 
     settings = load_settings().nlp
-    nlp = load_model(settings.model, **_model_kwargs(settings))
-    return settings.model, list(nlp.pipe_names)
+    model = settings.pipelines["en"]  # the corpus is English
+    nlp = load_model(model, **_model_kwargs(settings))
+    return model, list(nlp.pipe_names)
 
 
 def _model_kwargs(settings: Any) -> dict:

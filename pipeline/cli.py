@@ -205,6 +205,10 @@ def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
         f"  entities           {get('entities')}",
         f"  quotes             {get('quotes')}",
     ]
+    not_annotated = summary.not_annotated_by_language
+    if not_annotated:  # stored, but no pipeline reads their language (nlp.pipelines)
+        languages = ", ".join(f"{language} {count}" for language, count in sorted(not_annotated.items(), key=lambda item: (-item[1], item[0])))
+        lines.append(f"  not annotated      {languages}")
     failures = summary.failures_by_reason
     total_failures = sum(failures.values())
     lines.append(f"  failures           {total_failures}" + (" (new)" if total_failures else ""))

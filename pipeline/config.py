@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class ConfigError(ValueError):
@@ -46,11 +46,25 @@ class InputSettings(_Strict):
 
 
 class NlpSettings(_Strict):
-    model: str  # an installed spaCy pipeline name, or a path to one
+    # language (ISO 639-1) -> an installed spaCy pipeline name, or a path to one. An article in a
+    # language with no pipeline here is stored without entities and quotes, never read by another
+    # language's rules.
+    pipelines: dict[str, str] = Field(min_length=1)
     batch_size: int = Field(gt=0)
     # components the extraction does not need; the rest of the pipeline never runs them
     disable: list[str]
     shards: int = Field(gt=0)  # how many groups the articles are spread over for batched NLP
+
+    @field_validator("pipelines")
+    @classmethod
+    def _languages_with_rules(cls, pipelines: dict[str, str]) -> dict[str, str]:
+        from pipeline.nlp.language import EXTRACTION_LANGUAGES
+
+        unsupported = sorted(set(pipelines) - EXTRACTION_LANGUAGES)
+        if unsupported:
+            raise ValueError(f"no quote and entity rules for {', '.join(unsupported)} "
+                             f"(languages with rules: {', '.join(sorted(EXTRACTION_LANGUAGES))})")
+        return pipelines
 
 
 class HttpSettings(_Strict):

@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline.config import ConfigError, Settings
 from pipeline.failures import Reason
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
-from pipeline.nlp.annotate import Annotate
+from pipeline.nlp.annotate import NOT_ANNOTATED, Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, recover
@@ -204,6 +204,12 @@ class RunSummary:
         prefix = "failure:"
         return {name[len(prefix):]: n for name, n in self.counts.items() if name.startswith(prefix) and n}
 
+    @property
+    def not_annotated_by_language(self) -> dict[str, int]:
+        """Articles stored without entities and quotes because no pipeline reads their language."""
+        prefix = NOT_ANNOTATED
+        return {name[len(prefix):]: n for name, n in self.counts.items() if name.startswith(prefix) and n}
+
     def get(self, name: str) -> int:
         return self.counts.get(name, 0)
 
@@ -215,7 +221,8 @@ class RunSummary:
 def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
     """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
     specs = list(specs or settings.inputs or default_inputs())
-    ensure_installed(settings.nlp.model)
+    for model in settings.nlp.pipelines.values():
+        ensure_installed(model)
     output = prepare_root(dataset_location(settings))
     plan = plan_inputs(specs, storage_options=settings.storage.options)
     with dataset_lock(output):

@@ -292,7 +292,8 @@ def watch(
     if max_cycles is not None and max_cycles < 1:
         raise ConfigError(f"--cycles must be at least 1, got {max_cycles}")
     pipeline_options(settings)  # a bad runner setting fails now, with exit 2, not every cycle
-    ensure_installed(settings.nlp.model)  # so does a model that is not installed
+    for model in settings.nlp.pipelines.values():  # so does a model that is not installed
+        ensure_installed(model)
     interval = settings.watch.interval_seconds
     out = out or sys.stdout
     stop = stop or threading.Event()

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterable, Iterator
+from collections import Counter
+from dataclasses import replace
+from typing import Any, Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.utils.shared import Shared
 
 from pipeline.config import NlpSettings
 from pipeline.failures import Reason, make_failure
+from pipeline.nlp.language import detect_language, text_sample
 from pipeline.records import Annotated, Article, Tally
 
 log = logging.getLogger(__name__)
+
+# Tally prefix of the articles stored without entities and quotes, by language ("not_annotated:de").
+NOT_ANNOTATED = "not_annotated:"
 
 
 def model_kwargs(settings: NlpSettings) -> dict[str, Any]:
@@ -27,6 +33,22 @@ def model_kwargs(settings: NlpSettings) -> dict[str, Any]:
     from pipeline.nlp.extract import required_components
 
     return {"disable": sorted(settings.disable), "keep": sorted(required_components())}
+
+
+def with_language(article: Article) -> Article:
+    """``article`` with the language of its text (its declared language is only a hint)."""
+    language = detect_language(text_sample(article.title, article.body), declared=article.language)
+    return article if language == article.language else replace(article, language=language)
+
+
+def pipeline_language(language: Optional[str], pipelines: dict[str, str]) -> Optional[str]:
+    """Which configured language's pipeline reads an article in ``language``; None: none does.
+
+    Text too short to tell, with nothing declared, goes to the first pipeline listed: a few words
+    cost nothing to read and there is no other language to prefer."""
+    if language is None:
+        return next(iter(pipelines))
+    return language if language in pipelines else None
 
 
 def shard_of(element: Any, shards: int) -> int:
@@ -68,35 +90,36 @@ def _annotate_one(annotate_doc: Any, article: Article, doc: Any) -> Any:
 
 
 class _AnnotateShardFn(beam.DoFn):
-    """Thin adapter: load the model once per process, annotate the articles of one shard."""
+    """Thin adapter: load each language's model once per process, annotate the articles of one shard."""
 
     _shared_models = Shared()
 
     def __init__(self, settings: NlpSettings):
         self._settings = settings
-        self._nlp: Any = None
+        self._models: dict[str, Any] = {}
 
-    def _model(self) -> Any:
-        """The model, acquired on the first article rather than in ``setup()``: a worker that meets no
-        article (a run where everything is already stored, a shard of only tallies) never imports
-        spaCy nor loads the model, which is most of such a run's cost."""
-        if self._nlp is None:
+    def _model(self, language: str) -> Any:
+        """The language's model, acquired on its first article rather than in ``setup()``: a worker that
+        meets no article (a run where everything is already stored, a shard of only tallies) never
+        imports spaCy nor loads a model, which is most of such a run's cost."""
+        if language not in self._models:
             from pipeline.nlp.model import load_model
 
-            model, kwargs = self._settings.model, model_kwargs(self._settings)
+            model, kwargs = self._settings.pipelines[language], model_kwargs(self._settings)
 
             class _ModelHolder:  # Shared needs a weak-referenceable object
                 def __init__(self) -> None:
                     self.nlp = load_model(model, **kwargs)
 
             key = f"{model}|{','.join(kwargs['disable'])}|{','.join(kwargs['keep'])}"
-            self._nlp = self._shared_models.acquire(_ModelHolder, tag=key).nlp
-        return self._nlp
+            self._models[language] = self._shared_models.acquire(_ModelHolder, tag=key).nlp
+        return self._models[language]
 
     def process(self, shard: tuple[int, Iterable[Any]]) -> Iterator[Any]:
         _, elements = shard
         chunk_size = self._settings.batch_size * 4
-        chunk: list[Article] = []
+        chunks: dict[str, list[Article]] = {}
+        not_annotated: Counter[str] = Counter()
         started = time.monotonic()
         count = 0
         # Stream the shard in chunks rather than collecting it: memory stays flat however large it is.
@@ -104,19 +127,29 @@ class _AnnotateShardFn(beam.DoFn):
             if not isinstance(element, Article):
                 yield element  # failures, tallies and tombstones pass through untouched
                 continue
-            chunk.append(element)
+            article = with_language(element)
+            language = pipeline_language(article.language, self._settings.pipelines)
+            if language is None:  # stored as it is: no other language's rules read it
+                not_annotated[article.language or "unknown"] += 1
+                yield Annotated(article=article, entities=(), quotes=())
+                continue
+            chunk = chunks.setdefault(language, [])
+            chunk.append(article)
             if len(chunk) >= chunk_size:
-                count += yield from self._annotate_chunk(chunk)
-                chunk = []
+                count += yield from self._annotate_chunk(language, chunk)
+                chunks[language] = []
                 log.info("annotated %d articles (%.1f/s)", count, count / max(time.monotonic() - started, 1e-9))
-        if chunk:
-            count += yield from self._annotate_chunk(chunk)
+        for language, chunk in chunks.items():
+            if chunk:
+                count += yield from self._annotate_chunk(language, chunk)
         if count:
             yield Tally("articles_annotated", count)
+        for language, articles in sorted(not_annotated.items()):
+            yield Tally(f"{NOT_ANNOTATED}{language}", articles)
 
-    def _annotate_chunk(self, chunk: list[Article]) -> Iterator[Any]:
+    def _annotate_chunk(self, language: str, chunk: list[Article]) -> Iterator[Any]:
         annotated = 0
-        for result in annotate_articles(self._model(), chunk, batch_size=self._settings.batch_size):
+        for result in annotate_articles(self._model(language), chunk, batch_size=self._settings.batch_size):
             annotated += isinstance(result, Annotated)
             yield result
         return annotated

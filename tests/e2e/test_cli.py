@@ -39,6 +39,28 @@ def test_the_seed_article_gives_lavrov_and_his_quotes(shared_dir: Path, tmp_path
     assert article == [{"place": "MOSCOW", "source": "TASS", "day": "2024-05-18"}]
 
 
+def test_an_article_in_another_language_is_stored_without_english_rules(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "de.txt").write_text(
+        "Neue Brücke in Köln\n\nDie Ministerin Anna Schmidt sprach am Montag in Köln. "
+        '"Wir bauen die Brücke bis Juni wieder auf", sagte Schmidt vor Journalisten im Rathaus.\n', encoding="utf-8")
+    (inbox / "en.txt").write_text(
+        "Bridge to reopen\n\nMayor Daniel Okafor spoke on Monday. "
+        '"We will rebuild the bridge by June," Okafor told reporters at the town hall.\n', encoding="utf-8")
+    result = run_newsbeam("run", str(inbox), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "not annotated      de 1" in result.stdout
+
+    rows = _query(tmp_path / "out", """
+        SELECT a.language, count(DISTINCT q.quote_id) AS quotes, count(DISTINCT e.entity_id) AS entities
+        FROM articles a LEFT JOIN quotes q USING (article_id) LEFT JOIN entities e USING (article_id)
+        GROUP BY a.language ORDER BY a.language""")
+    assert [row["language"] for row in rows] == ["de", "en"]
+    assert (rows[0]["quotes"], rows[0]["entities"]) == (0, 0)
+    assert rows[1]["quotes"] >= 1 and rows[1]["entities"] >= 1
+
+
 def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run_newsbeam("run", "--output", str(out))  # no input: the bundled seeds
@@ -133,7 +155,7 @@ def test_each_bad_input_is_a_failures_row_and_the_rest_lands(tmp_path: Path) -> 
     [
         (["--set", "nlp.batch_size=zero"], "nlp.batch_size"),
         (["--config", "/nonexistent/config.yaml"], "cannot read config"),
-        (["--set", "nlp.model=no_such_model"], "spaCy model 'no_such_model' is not installed"),
+        (["--set", "nlp.pipelines.en=no_such_model"], "spaCy model 'no_such_model' is not installed"),
     ],
 )
 def test_a_job_that_cannot_run_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:

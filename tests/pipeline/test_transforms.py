@@ -90,6 +90,28 @@ def test_annotate_finds_entities_and_quotes_with_the_real_model() -> None:
         )
 
 
+@pytest.mark.slow
+def test_annotate_stores_an_article_in_a_language_without_a_pipeline_unannotated() -> None:
+    german = make_article(
+        'Die Ministerin Anna Schmidt sprach am Montag in Berlin. "Wir bauen die Brücke bis Juni wieder auf", '
+        "sagte Schmidt vor Journalisten im Rathaus der Stadt.", url="https://x.example/de", title="Brücke")
+    english = make_article(
+        'Mayor Daniel Okafor spoke on Monday. "We will rebuild the bridge by June," Okafor said.',
+        url="https://x.example/en")
+    with _pipeline() as p:
+        out = p | beam.Create([german, english]) | Annotate(load_settings().nlp)
+        summary = out | beam.Map(
+            lambda e: (e.article.url, e.article.language, len(e.entities), len(e.quotes))
+            if isinstance(e, Annotated) else (e.name, e.count)
+        )
+        assert_that(summary, equal_to([
+            ("https://x.example/de", "de", 0, 0),  # no English rules on German text
+            ("https://x.example/en", "en", 1, 1),  # Daniel Okafor, and his quote
+            ("articles_annotated", 1),
+            ("not_annotated:de", 1),
+        ]))
+
+
 def test_write_dataset_stages_tables_and_a_report_that_commit_publishes(tmp_path: Path) -> None:
     location = prepare_root(Location.parse(str(tmp_path)))
     annotated = annotate_by_hand(make_article('Ana Lima said: "Done."'), quote="Done.")

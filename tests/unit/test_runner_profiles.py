@@ -104,7 +104,7 @@ def test_profile_keeps_every_other_default(name: str) -> None:
     settings = load_settings(PROFILES / f"{name}.yaml")
     defaults = load_settings()
     assert settings.input == defaults.input and settings.http == defaults.http
-    assert settings.nlp.model == defaults.nlp.model and settings.output == defaults.output
+    assert settings.nlp.pipelines == defaults.nlp.pipelines and settings.output == defaults.output
 
 
 def test_an_unknown_runner_key_in_a_profile_is_an_error(tmp_path: Path) -> None:
