@@ -31,6 +31,11 @@ def quoted_texts(text: str) -> list[list[str]]:
         ("''We may see growth,\" he said.", [["We may see growth,"]]),
         # Single marks are the outlet's quote marks only where a text has no double marks.
         ("She said ‘no way’ and 'fine', but don't worry.", [["no way"], ["fine"]]),
+        # British copy quotes with single marks and nests double ones: the single marks are the quotes.
+        ("'We reject the \"final offer\",' she said. 'It is \"insulting\".'",
+         [['We reject the "final offer",'], ['It is "insulting".']]),
+        # Without nesting either way, double marks stay the quotes (a stray 'em is no quote).
+        ("\"Let 'em come,\" he said.", [["Let 'em come,"]]),
         # A single-quoted passage inside a double-quoted one is part of it.
         ("“Now it is: ‘Putin will win,’ they say,” he said.", [["Now it is: ‘Putin will win,’ they say,"]]),
         # A multi-paragraph quote: an opening mark at each paragraph, one closing mark at the end.
@@ -89,6 +94,11 @@ PATTERNS = [
                  "direct", "We will not back down", "Jane Smith", "Jane Smith", "say", id="guillemets"),
     pytest.param("'We will not back down,' Jane Smith said.",
                  "direct", "We will not back down,", "Jane Smith", "Jane Smith", "say", id="single-marks"),
+    pytest.param("'We reject the \"final offer\" from the unions,' said Jane Smith.",
+                 "direct", 'We reject the "final offer" from the unions,', "Jane Smith", "Jane Smith", "say",
+                 id="british-nesting"),
+    pytest.param('The door opened. "GOOD EVENING, EVERYONE," said Jane Smith, smiling.',
+                 "direct", "GOOD EVENING, EVERYONE,", "Jane Smith", "Jane Smith", "say", id="capitalised-speech"),
     pytest.param('"He told me: ‘Do not worry,’ and I believed him," Jane Smith said.',
                  "direct", "He told me: ‘Do not worry,’ and I believed him,", "Jane Smith", "Jane Smith", "say",
                  id="quote-inside-quote"),
@@ -288,6 +298,7 @@ def test_unnamed_speaker_has_no_name_and_lower_confidence(extract):
     [
         'The "experts" disagree.',  # scare quotes
         "She told ABC’s “Good Morning America” about it.",  # a title
+        'He read "Doomed to Succeed," a book by Dennis Ross, on the flight.',  # a title with a comma, no cue
         "Cruz is “a basket case.”",  # a description, with nobody to say it
         'Unattributed:\n\n"Just words here, with no one to say them."',
         "The crowd cheered.\n\n“This is fantastic,” the band played on.",  # a band is no speaker

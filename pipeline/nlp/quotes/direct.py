@@ -42,6 +42,8 @@ _MAX_TITLE_WORDS = 8
 _MAX_CLAUSE_CLIMB = 6
 # How far after a closing mark a speech tag's verb may stand (`" beamed Donald Hartley of Madison`).
 _MAX_TAG_TOKENS = 6
+# How far after a capitalised quotation a verb of saying may stand for it to count as speech (`" he said`).
+_MAX_CUE_DISTANCE = 3
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
 # What the parser may make of the speaker after an inverted cue (`"...," said Jane Smith`).
@@ -130,7 +132,9 @@ def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: Attribution) 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
     if is_title(index.text[region.start:region.end]):
-        return True
+        # `"GOOD EVENING," said the doctor`: a cue right after the marks makes a short capitalised
+        # quotation something said, not the name of a book or a slogan.
+        return not _cue_follows(index, region)
     first = index.token_at(region.open_at)
     # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
     lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
@@ -144,6 +148,16 @@ def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     # `He said "We will win."`: a capitalised quotation right after a cue is a quote of its own.
     before = index.token_at(region.open_at - 1)
     return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
+
+
+def _cue_follows(index: DocIndex, region: QuoteRegion) -> bool:
+    """True when a quotation ending in a comma, question or exclamation mark is followed, on its
+    line, by a verb of saying within the next few words (`"...," said the doctor`, `"...!" he cried`)."""
+    if region.close_at is None or _last_inside(index.text, region.end + 1) not in (",", "!", "?"):
+        return False
+    line_end = index.text.find("\n", region.close_at)
+    after = index.doc[index.token_at(region.close_at).i + 1:][:_MAX_CUE_DISTANCE]
+    return any(is_cue_verb(token) for token in after if line_end < 0 or token.idx < line_end)
 
 
 def _inside_reported_clause(index: DocIndex, region: QuoteRegion) -> bool:

@@ -11,8 +11,10 @@ order, keeping one "open quote" state:
   opening mark) or ends it there (a never-closed mark is closed at its paragraph's end);
 - marks of the other family inside a quote (single inside double) are part of its content.
 
-Double marks (straight, curly, guillemets) are the primary family; single marks are used only
-when a text has no double marks at all (outlets that quote with single marks).
+Double marks (straight, curly, guillemets) are the primary family; single marks are the primary
+family of a text that has no double marks at all, or where most double-quoted passages sit inside
+single-quoted ones (and more of them than the other way round) (British copy: 'We reject the "final
+offer",' she said).
 """
 
 from __future__ import annotations
@@ -62,11 +64,25 @@ def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
         # Markup left in a body (<tweet author="@X">) quotes attribute values, not people; blanking
         # it keeps every offset in place.
         text = _MARKUP.sub(lambda match: " " * len(match.group()), text)
-    if "''" in text or any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER):
-        return _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE)
-    if _SINGLE_QUOTE_START.search(text):
-        return _scan(text, _SINGLE_MARKS, _SINGLE_OPEN, _SINGLE_CLOSE)
-    return ()
+    has_double = "''" in text or any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER)
+    has_single = _SINGLE_QUOTE_START.search(text) is not None
+    double = _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE) if has_double else ()
+    if not has_single:
+        return double
+    single = _scan(text, _SINGLE_MARKS, _SINGLE_OPEN, _SINGLE_CLOSE)
+    # Single marks are the quotes when most double-quoted passages sit inside single quotations and
+    # the reverse is rarer: one stray apostrophe closing on a possessive proves nothing.
+    nested = _nested_in(double, single)
+    if not double or (2 * nested > len(double) and nested > _nested_in(single, double)):
+        return single
+    return double
+
+
+def _nested_in(inner: tuple[QuoteRegion, ...], outer: tuple[QuoteRegion, ...]) -> int:
+    """How many of the ``inner`` quotations open inside one of the closed ``outer`` ones (a mark never
+    closed, such as the apostrophe of 'bot or 'em, runs to its paragraph's end and proves nothing)."""
+    extents = [(region.start, region.end) for region in outer if region.close_at is not None]
+    return sum(any(start <= region.open_at < end for start, end in extents) for region in inner)
 
 
 def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tuple[QuoteRegion, ...]:
