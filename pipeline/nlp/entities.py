@@ -70,6 +70,9 @@ _NUMBER = re.compile(r"\(?[+-]?\d[\d.,]*\)?[,;.]?")
 _SCORE_HEAD = re.compile(r"\d+[-–]?")
 _SCORE_GOES_ON = re.compile(r"[-–]?\d")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A dash standing alone or a lone bracket: a headline's "SOCCER - JAPAN", a list's "Lithuania - Danius
+# Gleveckas", a table's "Natalya Shikolen ( Belarus )". No name holds one between spaces.
+_SEPARATOR = re.compile(r"[-–—]+|[()\[\]]")
 # A line with a number is a table row when it is a list of at least _LIST_ITEMS comma-separated items
 # of at most _LIST_ITEM_WORDS words each (a team sheet); see is_table_row.
 _LIST_ITEMS = 4
@@ -108,9 +111,12 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
 
     The span is cut at paragraph breaks, at scores, and at bare numbers that end or begin a line or
     stand in a table row or scoreboard: "Croft 8-0-37-2" gives "Croft", "Jayasuriya 3\\nG. McGrath" gives
-    "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". A
-    name's own number stays in prose ("Channel 4", "Euro 2004"), and a name wrapped over a single
-    line break stays whole.
+    "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". It is
+    also cut at a dash or bracket standing alone ("SOCCER - JAPAN", "Lithuania - Danius Gleveckas",
+    "Natalya Shikolen ( Belarus )"), before a word that opens a bracket ("Shikolen (Belarus)"), and
+    at a line break between a word in capitals and one that is not (a byline over a dateline, "Jim
+    Adams⏎WASHINGTON"). A name's own number stays in prose ("Channel 4", "Euro 2004"), and a name
+    wrapped over a single line break stays whole.
     """
     words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", text[start:end])]
     runs: list[list[tuple[int, int]]] = [[]]  # the (start, end) of the words of each piece
@@ -118,7 +124,12 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         word = text[word_start:word_end]
         gap_before = text[words[index - 1][1]:word_start] if index else ""
         ends_line = index + 1 < len(words) and "\n" in text[word_end:words[index + 1][0]]
-        if _PARAGRAPH_BREAK.search(gap_before):
+        if _SEPARATOR.fullmatch(word):  # part of neither name
+            runs.append([])
+            continue
+        previous = text[words[index - 1][0]:words[index - 1][1]] if index else ""
+        if (_PARAGRAPH_BREAK.search(gap_before) or word.startswith("(")
+                or ("\n" in gap_before and _capitals_change(previous, word))):
             runs.append([])
         number = _NUMBER.fullmatch(word) is not None
         if (
@@ -130,6 +141,14 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         else:
             runs[-1].append((word_start, word_end))
     return [(run[0][0], text[run[0][0]:run[-1][1]]) for run in runs if run]
+
+
+def _capitals_change(before: str, after: str) -> bool:
+    """Whether one of two words is a word in capitals (three letters or more, so not "U.S.") and the
+    other is not: a dateline under a byline ("Jim Adams⏎WASHINGTON"), not a wrapped name."""
+    def capitals(word: str) -> bool:
+        return word.isupper() and sum(char.isalpha() for char in word) >= 3
+    return capitals(before) != capitals(after)
 
 
 def _on_table_row(text: str, start: int, end: int) -> bool:

@@ -153,6 +153,21 @@ def test_table_rows_and_scores_are_cut_out_of_names(text, surface, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        ("SOCCER - JAPAN GET LUCKY WIN .", "SOCCER - JAPAN", ["SOCCER", "JAPAN"]),
+        ("Scorers :\nLithuania - Danius Gleveckas ( 13rd )", "Lithuania - Danius Gleveckas", ["Lithuania", "Danius Gleveckas"]),
+        ("GERMANY -- Bunds fell.", "GERMANY -- Bunds", ["GERMANY", "Bunds"]),
+        ("7. Natalya Shikolen ( Belarus ) 60.74", "Natalya Shikolen ( Belarus", ["Natalya Shikolen", "Belarus"]),
+        ("beat Jane Quigley (USA) 3:42.852", "Jane Quigley (USA", ["Jane Quigley", "USA"]),
+        ("Gulf await order .\nJim Adams\nWASHINGTON 1996-08-31", "Jim Adams\nWASHINGTON", ["Jim Adams", "WASHINGTON"]),
+    ],
+)
+def test_names_are_cut_at_separators_and_at_a_dateline(text, surface, expected):
+    assert sorted(name for name, _ in names(text, [(surface, "ORG")])) == sorted(expected)
+
+
+@pytest.mark.parametrize(
     ("text", "surface", "label"),
     [
         ("He watched Channel 4 News and more.", "Channel 4 News", "ORG"),
@@ -163,6 +178,9 @@ def test_table_rows_and_scores_are_cut_out_of_names(text, surface, expected):
         ("Euro 2004 was in Portugal, said Radio 4 on 3 May.", "Euro 2004", "EVENT"),
         ("He saw Fahrenheit 9/11 twice.", "Fahrenheit 9/11", "WORK_OF_ART"),
         ("The Boston Red\nSox won 4 of 7.", "Boston Red\nSox", "ORG"),  # a name wrapped over a line stays whole
+        ("The RED\nSOX won 4 of 7.", "RED\nSOX", "ORG"),  # in capitals on both lines
+        ("Then the U.S.\nSenate voted.", "U.S.\nSenate", "ORG"),  # initials are no dateline
+        ("Shares of Rolls-Royce rose.", "Rolls-Royce", "ORG"),  # a hyphen inside a word is no separator
     ],
 )
 def test_real_names_with_numbers_or_wrapped_stay_whole(text, surface, label):
