@@ -19,6 +19,9 @@ Before grouping, each mention is cleaned by its own form, without looking at oth
   between those (``name_pieces``);
 * a name that begins with a personal title ("Mr Blair", "Lord Falconer") is a PERSON, and a
   political party's name ("Labour", "Lib Dems") is an ORG, whatever NER said.
+
+A mention in capitals that holds names the article writes in ordinary case ("ENGLAND BEAT MOLDOVA
+IN" in a headline) becomes those names (``split_by_known_names``).
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
         for raw in [_clean(start, text, ent.label_)] if raw
     ]
     clusters: dict[str, list[_Raw]] = {}
-    for raw in raws:
+    for raw in split_by_known_names(raws, text_of_doc):
         clusters.setdefault(raw.text.casefold(), []).append(raw)
     _merge_name_parts(clusters)
     entities = [_to_entity(members, article_id) for members in clusters.values()]
@@ -141,6 +144,42 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         else:
             runs[-1].append((word_start, word_end))
     return [(run[0][0], text[run[0][0]:run[-1][1]]) for run in runs if run]
+
+
+def split_by_known_names(raws: list[_Raw], text: str) -> list[_Raw]:
+    """Mentions in capitals cut down to the names the article writes in ordinary case elsewhere.
+
+    NER reads a headline or a line in capitals as one long name ("ENGLAND BEAT MOLDOVA IN",
+    "MARLINS BEAT REDS"): when such a mention is not itself a name of the article but holds some
+    ("England", "Moldova" in the body), it becomes those names, each with the label the article
+    gives it in ordinary case, and its other words go. A mention in capitals that holds no such name
+    stays as NER found it."""
+    known: dict[tuple[str, ...], str] = {}  # folded words of a name in ordinary case -> its label
+    for raw in raws:
+        if not raw.text.isupper():
+            known.setdefault(tuple(raw.text.casefold().split()), raw.label)
+    if not known:
+        return raws
+    longest = max(len(words) for words in known)
+    result = []
+    for raw in raws:
+        words = [(raw.start + word.start(), raw.start + word.end()) for word in re.finditer(r"\S+", text[raw.start:raw.end])]
+        folded = [text[start:end].casefold() for start, end in words]
+        if not raw.text.isupper() or len(words) < 2 or tuple(folded) in known:
+            result.append(raw)
+            continue
+        found = []
+        index = 0
+        while index < len(words):
+            size = next((size for size in range(min(longest, len(words) - index), 0, -1)
+                         if tuple(folded[index:index + size]) in known), 0)
+            if size:
+                found.append(_Raw(start=words[index][0], end=words[index + size - 1][1],
+                                  text=" ".join(text[words[index][0]:words[index + size - 1][1]].split()),
+                                  label=known[tuple(folded[index:index + size])]))
+            index += max(size, 1)
+        result.extend(found or [raw])
+    return result
 
 
 def _capitals_change(before: str, after: str) -> bool:

@@ -215,3 +215,19 @@ def test_a_party_is_no_person(party):
 
 def test_a_party_label_nlp_gave_otherwise_is_kept():
     assert names("Then Labour said no.", [("Labour", "NORP")]) == [("Labour", "NORP")]
+
+
+def test_a_headline_in_capitals_becomes_the_names_the_article_writes():
+    text = "SOCCER - ENGLAND BEAT MOLDOVA IN QUALIFIER .\nEngland beat Moldova 3-0 in Chisinau ."
+    found = names(text, [("ENGLAND BEAT MOLDOVA IN", "ORG"), ("England", "GPE"), ("Moldova", "GPE")])
+    assert sorted(found) == [("England", "GPE"), ("Moldova", "GPE")]
+    mentions = {entity.name: [m.text for m in entity.mentions]
+                for entity in extract_entities(make_doc(text, [("ENGLAND BEAT MOLDOVA IN", "ORG"), ("England", "GPE"),
+                                                                ("Moldova", "GPE")]), "a1")}
+    assert mentions == {"England": ["ENGLAND", "England"], "Moldova": ["MOLDOVA", "Moldova"]}
+
+
+def test_capitals_that_hold_no_known_name_or_are_one_stay_as_found():
+    text = "BALTIMORE AT SEATTLE\nNEW YORK TIMES said so. The New York Times agreed."
+    found = names(text, [("BALTIMORE AT SEATTLE", "ORG"), ("NEW YORK TIMES", "ORG"), ("New York Times", "ORG")])
+    assert sorted(found) == [("BALTIMORE AT SEATTLE", "ORG"), ("New York Times", "ORG")]
