@@ -129,7 +129,8 @@ def observe_article(entities: Sequence[Entity], *, seen_at: Optional[datetime]) 
     is not its entity's ("Trump" in the entity "Donald Trump") links its key to the entity's: the
     article is evidence that the short form stands for the full one. An acronym and a long form
     whose initials spell it, both in the article ("European Union ... EU"), link the same way, and so
-    does an organisation named by the end of its name ("Seattle Mariners ... the Mariners").
+    do an organisation named by the end of its name ("Seattle Mariners ... the Mariners") and a name
+    written with an initial ("G. McGrath ... Glenn McGrath").
     """
     forms: dict[str, Counter[str]] = {}
     labels: dict[str, Counter[str]] = {}
