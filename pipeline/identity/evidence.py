@@ -129,7 +129,8 @@ def observe_article(entities: Sequence[Entity], *, seen_at: Optional[datetime]) 
     is not its entity's ("Trump" in the entity "Donald Trump") links its key to the entity's: the
     article is evidence that the short form stands for the full one. An acronym and a long form
     whose initials spell it, both in the article ("European Union ... EU"), link the same way, and so
-    does an organisation named by the end of its name ("Seattle Mariners ... the Mariners").
+    do an organisation named by the end of its name ("Seattle Mariners ... the Mariners") and a name
+    written with an initial ("G. McGrath ... Glenn McGrath").
     """
     forms: dict[str, Counter[str]] = {}
     labels: dict[str, Counter[str]] = {}
@@ -146,7 +147,7 @@ def observe_article(entities: Sequence[Entity], *, seen_at: Optional[datetime]) 
             labels.setdefault(key, Counter())[entity.label] += 1
             if key != entity_key:
                 links.setdefault(key, Counter())[entity_key] = 1
-    for short, long in [*_acronym_links(entities), *_organisation_part_links(entities)]:
+    for short, long in [*_acronym_links(entities), *_organisation_part_links(entities), *_initial_links(forms)]:
         if short in forms and long in forms:
             links.setdefault(short, Counter())[long] = 1
     return {
@@ -196,6 +197,30 @@ def _organisation_part_links(entities: Sequence[Entity]) -> list[tuple[str, str]
                  if len(split_key(long)[1].split()) > len(words) and _ends_with(split_key(long)[1].split(), words)]
         if len(hosts) == 1:  # the end of two names ("Sox": Red Sox, White Sox) is evidence for neither
             pairs.append((short, hosts[0]))
+    return pairs
+
+
+def _initial_links(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """(initial key, full key) for a name written with an initial where the article also spells it out:
+    "G. McGrath" on a scorecard and "Glenn McGrath" in the report, "S. Korea" in a headline and
+    "South Korea" in the text: the one key of the same class with the same other words whose first
+    word starts with the initial ("S. Waugh" next to Steve and Mark Waugh is Steve). Two that fit
+    ("S. Smith" next to Sue and Sam Smith) are evidence for neither."""
+    by_rest: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        kind, name = split_key(key)
+        words = name.split()
+        if len(words) >= 2 and len(words[0]) > 1:
+            by_rest.setdefault((kind, " ".join(words[1:])), []).append(key)
+    pairs = []
+    for key in keys:
+        kind, name = split_key(key)
+        initial, _, rest = name.partition(" ")
+        if len(initial) != 1 or not rest:
+            continue
+        full = [long for long in by_rest.get((kind, rest), ()) if split_key(long)[1].startswith(initial)]
+        if len(full) == 1:
+            pairs.append((key, full[0]))
     return pairs
 
 

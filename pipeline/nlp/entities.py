@@ -19,6 +19,9 @@ Before grouping, each mention is cleaned by its own form, without looking at oth
   between those (``name_pieces``);
 * a name that begins with a personal title ("Mr Blair", "Lord Falconer") is a PERSON, and a
   political party's name ("Labour", "Lib Dems") is an ORG, whatever NER said.
+
+A mention in capitals that holds names the article writes in ordinary case ("ENGLAND BEAT MOLDOVA
+IN" in a headline) becomes those names (``split_by_known_names``).
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ _NUMBER = re.compile(r"\(?[+-]?\d[\d.,]*\)?[,;.]?")
 _SCORE_HEAD = re.compile(r"\d+[-–]?")
 _SCORE_GOES_ON = re.compile(r"[-–]?\d")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A dash standing alone or a lone bracket: a headline's "SOCCER - JAPAN", a list's "Lithuania - Danius
+# Gleveckas", a table's "Natalya Shikolen ( Belarus )". No name holds one between spaces.
+_SEPARATOR = re.compile(r"[-–—]+|[()\[\]]")
 # A line with a number is a table row when it is a list of at least _LIST_ITEMS comma-separated items
 # of at most _LIST_ITEM_WORDS words each (a team sheet); see is_table_row.
 _LIST_ITEMS = 4
@@ -96,7 +102,7 @@ def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
         for raw in [_clean(start, text, ent.label_)] if raw
     ]
     clusters: dict[str, list[_Raw]] = {}
-    for raw in raws:
+    for raw in split_by_known_names(raws, text_of_doc):
         clusters.setdefault(raw.text.casefold(), []).append(raw)
     _merge_name_parts(clusters)
     entities = [_to_entity(members, article_id) for members in clusters.values()]
@@ -108,9 +114,12 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
 
     The span is cut at paragraph breaks, at scores, and at bare numbers that end or begin a line or
     stand in a table row or scoreboard: "Croft 8-0-37-2" gives "Croft", "Jayasuriya 3\\nG. McGrath" gives
-    "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". A
-    name's own number stays in prose ("Channel 4", "Euro 2004"), and a name wrapped over a single
-    line break stays whole.
+    "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". It is
+    also cut at a dash or bracket standing alone ("SOCCER - JAPAN", "Lithuania - Danius Gleveckas",
+    "Natalya Shikolen ( Belarus )"), before a word that opens a bracket ("Shikolen (Belarus)"), and
+    at a line break between a word in capitals and one that is not (a byline over a dateline, "Jim
+    Adams⏎WASHINGTON"). A name's own number stays in prose ("Channel 4", "Euro 2004"), and a name
+    wrapped over a single line break stays whole.
     """
     words = [(start + word.start(), start + word.end()) for word in re.finditer(r"\S+", text[start:end])]
     runs: list[list[tuple[int, int]]] = [[]]  # the (start, end) of the words of each piece
@@ -118,7 +127,12 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         word = text[word_start:word_end]
         gap_before = text[words[index - 1][1]:word_start] if index else ""
         ends_line = index + 1 < len(words) and "\n" in text[word_end:words[index + 1][0]]
-        if _PARAGRAPH_BREAK.search(gap_before):
+        if _SEPARATOR.fullmatch(word):  # part of neither name
+            runs.append([])
+            continue
+        previous = text[words[index - 1][0]:words[index - 1][1]] if index else ""
+        if (_PARAGRAPH_BREAK.search(gap_before) or word.startswith("(")
+                or ("\n" in gap_before and _capitals_change(previous, word))):
             runs.append([])
         number = _NUMBER.fullmatch(word) is not None
         if (
@@ -130,6 +144,50 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         else:
             runs[-1].append((word_start, word_end))
     return [(run[0][0], text[run[0][0]:run[-1][1]]) for run in runs if run]
+
+
+def split_by_known_names(raws: list[_Raw], text: str) -> list[_Raw]:
+    """Mentions in capitals cut down to the names the article writes in ordinary case elsewhere.
+
+    NER reads a headline or a line in capitals as one long name ("ENGLAND BEAT MOLDOVA IN",
+    "MARLINS BEAT REDS"): when such a mention is not itself a name of the article but holds some
+    ("England", "Moldova" in the body), it becomes those names, each with the label the article
+    gives it in ordinary case, and its other words go. A mention in capitals that holds no such name
+    stays as NER found it."""
+    known: dict[tuple[str, ...], str] = {}  # folded words of a name in ordinary case -> its label
+    for raw in raws:
+        if not raw.text.isupper():
+            known.setdefault(tuple(raw.text.casefold().split()), raw.label)
+    if not known:
+        return raws
+    longest = max(len(words) for words in known)
+    result = []
+    for raw in raws:
+        words = [(raw.start + word.start(), raw.start + word.end()) for word in re.finditer(r"\S+", text[raw.start:raw.end])]
+        folded = [text[start:end].casefold() for start, end in words]
+        if not raw.text.isupper() or len(words) < 2 or tuple(folded) in known:
+            result.append(raw)
+            continue
+        found = []
+        index = 0
+        while index < len(words):
+            size = next((size for size in range(min(longest, len(words) - index), 0, -1)
+                         if tuple(folded[index:index + size]) in known), 0)
+            if size:
+                found.append(_Raw(start=words[index][0], end=words[index + size - 1][1],
+                                  text=" ".join(text[words[index][0]:words[index + size - 1][1]].split()),
+                                  label=known[tuple(folded[index:index + size])]))
+            index += max(size, 1)
+        result.extend(found or [raw])
+    return result
+
+
+def _capitals_change(before: str, after: str) -> bool:
+    """Whether one of two words is a word in capitals (three letters or more, so not "U.S.") and the
+    other is not: a dateline under a byline ("Jim Adams⏎WASHINGTON"), not a wrapped name."""
+    def capitals(word: str) -> bool:
+        return word.isupper() and sum(char.isalpha() for char in word) >= 3
+    return capitals(before) != capitals(after)
 
 
 def _on_table_row(text: str, start: int, end: int) -> bool:

@@ -153,6 +153,21 @@ def test_table_rows_and_scores_are_cut_out_of_names(text, surface, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        ("SOCCER - JAPAN GET LUCKY WIN .", "SOCCER - JAPAN", ["SOCCER", "JAPAN"]),
+        ("Scorers :\nLithuania - Danius Gleveckas ( 13rd )", "Lithuania - Danius Gleveckas", ["Lithuania", "Danius Gleveckas"]),
+        ("GERMANY -- Bunds fell.", "GERMANY -- Bunds", ["GERMANY", "Bunds"]),
+        ("7. Natalya Shikolen ( Belarus ) 60.74", "Natalya Shikolen ( Belarus", ["Natalya Shikolen", "Belarus"]),
+        ("beat Jane Quigley (USA) 3:42.852", "Jane Quigley (USA", ["Jane Quigley", "USA"]),
+        ("Gulf await order .\nJim Adams\nWASHINGTON 1996-08-31", "Jim Adams\nWASHINGTON", ["Jim Adams", "WASHINGTON"]),
+    ],
+)
+def test_names_are_cut_at_separators_and_at_a_dateline(text, surface, expected):
+    assert sorted(name for name, _ in names(text, [(surface, "ORG")])) == sorted(expected)
+
+
+@pytest.mark.parametrize(
     ("text", "surface", "label"),
     [
         ("He watched Channel 4 News and more.", "Channel 4 News", "ORG"),
@@ -163,6 +178,9 @@ def test_table_rows_and_scores_are_cut_out_of_names(text, surface, expected):
         ("Euro 2004 was in Portugal, said Radio 4 on 3 May.", "Euro 2004", "EVENT"),
         ("He saw Fahrenheit 9/11 twice.", "Fahrenheit 9/11", "WORK_OF_ART"),
         ("The Boston Red\nSox won 4 of 7.", "Boston Red\nSox", "ORG"),  # a name wrapped over a line stays whole
+        ("The RED\nSOX won 4 of 7.", "RED\nSOX", "ORG"),  # in capitals on both lines
+        ("Then the U.S.\nSenate voted.", "U.S.\nSenate", "ORG"),  # initials are no dateline
+        ("Shares of Rolls-Royce rose.", "Rolls-Royce", "ORG"),  # a hyphen inside a word is no separator
     ],
 )
 def test_real_names_with_numbers_or_wrapped_stay_whole(text, surface, label):
@@ -197,3 +215,19 @@ def test_a_party_is_no_person(party):
 
 def test_a_party_label_nlp_gave_otherwise_is_kept():
     assert names("Then Labour said no.", [("Labour", "NORP")]) == [("Labour", "NORP")]
+
+
+def test_a_headline_in_capitals_becomes_the_names_the_article_writes():
+    text = "SOCCER - ENGLAND BEAT MOLDOVA IN QUALIFIER .\nEngland beat Moldova 3-0 in Chisinau ."
+    found = names(text, [("ENGLAND BEAT MOLDOVA IN", "ORG"), ("England", "GPE"), ("Moldova", "GPE")])
+    assert sorted(found) == [("England", "GPE"), ("Moldova", "GPE")]
+    mentions = {entity.name: [m.text for m in entity.mentions]
+                for entity in extract_entities(make_doc(text, [("ENGLAND BEAT MOLDOVA IN", "ORG"), ("England", "GPE"),
+                                                                ("Moldova", "GPE")]), "a1")}
+    assert mentions == {"England": ["ENGLAND", "England"], "Moldova": ["MOLDOVA", "Moldova"]}
+
+
+def test_capitals_that_hold_no_known_name_or_are_one_stay_as_found():
+    text = "BALTIMORE AT SEATTLE\nNEW YORK TIMES said so. The New York Times agreed."
+    found = names(text, [("BALTIMORE AT SEATTLE", "ORG"), ("NEW YORK TIMES", "ORG"), ("New York Times", "ORG")])
+    assert sorted(found) == [("BALTIMORE AT SEATTLE", "ORG"), ("New York Times", "ORG")]

@@ -120,6 +120,20 @@ def test_an_organisation_named_by_the_end_of_its_name_links_to_it(organisations,
     assert {key: dict(value.links) for key, value in stats.items() if value.links} == links
 
 
+@pytest.mark.parametrize(("names", "links"), [
+    ((("G. McGrath", "PERSON"), ("Glenn McGrath", "PERSON")), {"person:g mcgrath": {"person:glenn mcgrath": 1}}),
+    ((("S. Korea", "GPE"), ("South Korea", "GPE"), ("N. Korea", "GPE"), ("North Korea", "GPE")),
+     {"place:s korea": {"place:south korea": 1}, "place:n korea": {"place:north korea": 1}}),
+    ((("S. Waugh", "PERSON"), ("Steve Waugh", "PERSON"), ("Mark Waugh", "PERSON")),
+     {"person:s waugh": {"person:steve waugh": 1}}),
+    ((("S. Smith", "PERSON"), ("Sue Smith", "PERSON"), ("Sam Smith", "PERSON")), {}),  # two fit: neither
+    ((("S. Korea", "GPE"), ("South Korea", "ORG")), {}),  # another class: no evidence
+])
+def test_an_initial_next_to_the_name_it_abbreviates_links_to_it(names, links):
+    stats = observe_article(tuple(entity(name, label) for name, label in names), seen_at=DAY)
+    assert {key: dict(value.links) for key, value in stats.items() if value.links} == links
+
+
 def test_an_acronym_with_two_long_forms_links_to_neither():
     stats = observe_article(
         (entity("ECB", "ORG"), entity("European Central Bank", "ORG"), entity("England Cricket Board", "ORG")),
