@@ -116,7 +116,8 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
     stand in a table row or scoreboard: "Croft 8-0-37-2" gives "Croft", "Jayasuriya 3\\nG. McGrath" gives
     "Jayasuriya" and "G. McGrath", "Pohang 3 Ulsan 2" on a results line "Pohang" and "Ulsan". It is
     also cut at a dash or bracket standing alone ("SOCCER - JAPAN", "Lithuania - Danius Gleveckas",
-    "Natalya Shikolen ( Belarus )"), before a word that opens a bracket ("Shikolen (Belarus)"), and
+    "Natalya Shikolen ( Belarus )"), at the "AT" of a schedule in capitals ("BALTIMORE AT SEATTLE"),
+    before a word that opens a bracket ("Shikolen (Belarus)"), and
     at a line break between a word in capitals and one that is not (a byline over a dateline, "Jim
     Adams⏎WASHINGTON"). A name's own number stays in prose ("Channel 4", "Euro 2004"), and a name
     wrapped over a single line break stays whole.
@@ -127,10 +128,10 @@ def name_pieces(text: str, start: int, end: int) -> list[tuple[int, str]]:
         word = text[word_start:word_end]
         gap_before = text[words[index - 1][1]:word_start] if index else ""
         ends_line = index + 1 < len(words) and "\n" in text[word_end:words[index + 1][0]]
-        if _SEPARATOR.fullmatch(word):  # part of neither name
+        previous = text[words[index - 1][0]:words[index - 1][1]] if index else ""
+        if _SEPARATOR.fullmatch(word) or _fixture_at(word, previous):  # part of neither name
             runs.append([])
             continue
-        previous = text[words[index - 1][0]:words[index - 1][1]] if index else ""
         if (_PARAGRAPH_BREAK.search(gap_before) or word.startswith("(")
                 or ("\n" in gap_before and _capitals_change(previous, word))):
             runs.append([])
@@ -180,6 +181,13 @@ def split_by_known_names(raws: list[_Raw], text: str) -> list[_Raw]:
             index += max(size, 1)
         result.extend(found or [raw])
     return result
+
+
+def _fixture_at(word: str, previous: str) -> bool:
+    """An "AT" between names in capitals: a schedule's "BALTIMORE AT SEATTLE" is two teams. Only in
+    capitals, where no casing tells the word from a name's own "at" ("University of California at
+    Berkeley" in ordinary case stays whole)."""
+    return word == "AT" and previous.isupper()
 
 
 def _capitals_change(before: str, after: str) -> bool:

@@ -259,6 +259,13 @@ def test_curated_aliases_join_where_no_article_shows_it():
     assert aliases()["fed"] == "org:federal reserve"
 
 
+def test_a_states_official_name_joins_its_everyday_name():
+    stats = corpus((entity("Russian Federation", "GPE"),), (entity("Russia", "GPE"),), (entity("Republic of Ireland", "GPE"),))
+    resolved = resolve_all(stats)
+    assert resolved["place:russian federation"] == "place:russia"
+    assert resolved["place:republic of ireland"] == "place:ireland"
+
+
 def test_a_name_joins_the_class_it_is_mostly_seen_with():
     stats = corpus(*[(entity("Japan", "GPE"),)] * 3, (entity("Japan", "ORG"),))
     assert resolve_all(stats)["org:japan"] == "place:japan"

@@ -308,6 +308,13 @@ def test_quotations_that_nobody_says_are_not_quotes(extract, text):
     assert extract(text)[0] == ()
 
 
+def test_a_title_case_quotation_before_a_cue_stays_a_title(extract):
+    # A song named before "she added" (PolNeAR dev holds three such): not something said in itself,
+    # unlike a quotation in capitals (the capitalised-speech case above).
+    quotes = extract('She sang for the crowd. "A Change Is Gonna Come," she added, was her favourite.')[0]
+    assert not any(quote.kind == "direct" and quote.text.startswith("A Change") for quote in quotes)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -131,10 +131,12 @@ def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: Attribution) 
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
     """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
-    if is_title(index.text[region.start:region.end]):
-        # `"GOOD EVENING," said the doctor`: a cue right after the marks makes a short capitalised
-        # quotation something said, not the name of a book or a slogan.
-        return not _cue_follows(index, region)
+    quoted = index.text[region.start:region.end]
+    if is_title(quoted):
+        # `"GOOD EVENING," said the doctor`: a cue right after the marks makes a short quotation in
+        # capitals something said. Not one in title case: `"A Change Is Gonna Come," she added` quotes
+        # a song (three such titles on PolNeAR dev, none said).
+        return not (quoted.isupper() and _cue_follows(index, region))
     first = index.token_at(region.open_at)
     # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
     lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
