@@ -27,6 +27,7 @@ from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, re
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
+from pipeline.sources.files import file_sizes
 from pipeline.sources.feeds import FeedJob, poll_feeds
 from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
 from pipeline.storage.location import Location, StorageError, has_scheme, is_object_store, scheme_of
@@ -172,7 +173,7 @@ def build_pipeline(
         | "AllInputs" >> beam.Flatten()
         | "Deduplicate" >> Deduplicate()
         | "SkipStored" >> SkipStored(output)
-        | "Annotate" >> Annotate(settings.nlp)
+        | "Annotate" >> Annotate(settings.nlp, file_sizes(plan.paths))
         | "ToRows" >> ToRows()
         | "WriteDataset" >> WriteDataset(output, run_id)
     )

@@ -7,9 +7,11 @@ the same on every runner, and ``nlp.pipe`` then streams each shard in batches of
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Iterable, Iterator, Optional
 
@@ -51,9 +53,36 @@ def pipeline_language(language: Optional[str], pipelines: dict[str, str]) -> Opt
     return language if language in pipelines else None
 
 
-def shard_of(element: Any, shards: int) -> int:
-    """Spread articles over shards by id, so a shard's batch is stable from run to run."""
+# A file larger than this may hold many articles (a JSON Lines dump, a feed): its articles are
+# spread over the shards by id instead of all going to the one shard its file was dealt.
+MAX_PLANNED_FILE_BYTES = 1 << 20
+
+
+def plan_shards(sizes: Sequence[tuple[str, int]], shards: int) -> dict[str, int]:
+    """Each input file's shard, dealt largest first to the lightest shard so far, so that every
+    shard holds about as many bytes as any other.
+
+    The local multi-process runner deals the shards to its workers in the order their first
+    element happens to arrive, which differs from run to run; with shards spread by article id,
+    which ones a worker got (and so how much text) differed too: measured on 600 BBC files over 2
+    workers, 310 articles against 281 in one run, 293 against 298 in the next. With shards of equal
+    weight, any deal is even. Files over :data:`MAX_PLANNED_FILE_BYTES` are left out (see there)."""
+    loads = [(0, shard) for shard in range(shards)]
+    planned: dict[str, int] = {}
+    for origin, size in sorted(sizes, key=lambda item: (-item[1], item[0])):
+        if size > MAX_PLANNED_FILE_BYTES:
+            continue
+        load, shard = heapq.heappop(loads)
+        planned[origin] = shard
+        heapq.heappush(loads, (load + max(size, 1), shard))
+    return planned
+
+
+def shard_of(element: Any, shards: int, planned: Optional[Mapping[str, int]] = None) -> int:
+    """An article's shard: its file's planned shard (:func:`plan_shards`), else one by its id."""
     if isinstance(element, Article):
+        if planned and element.origin in planned:
+            return planned[element.origin]
         return int(element.article_id[:8], 16) % shards
     return 0  # failures and tallies only pass through; where they go does not matter
 
@@ -158,15 +187,17 @@ class _AnnotateShardFn(beam.DoFn):
 class Annotate(beam.PTransform):
     """Article -> Annotated (entities and quotes); every other element passes through."""
 
-    def __init__(self, settings: NlpSettings):
+    def __init__(self, settings: NlpSettings, file_sizes: Sequence[tuple[str, int]] = ()):
+        """``file_sizes``: (path, bytes) of the input files, to deal them evenly over the shards."""
         super().__init__()
         self._settings = settings
+        self._planned = plan_shards(file_sizes, settings.shards)
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
-        shards = self._settings.shards
+        shards, planned = self._settings.shards, self._planned
         return (
             elements
-            | "KeyByShard" >> beam.Map(lambda element: (shard_of(element, shards), element))
+            | "KeyByShard" >> beam.Map(lambda element: (shard_of(element, shards, planned), element))
             | "GroupShards" >> beam.GroupByKey()
             | "AnnotateShards" >> beam.ParDo(_AnnotateShardFn(self._settings))
         )

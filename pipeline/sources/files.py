@@ -92,6 +92,19 @@ def _printable_paths(paths: list[str]) -> tuple[list[str], list[Failure]]:
     return printable, failures
 
 
+def file_sizes(paths: list[str]) -> list[tuple[str, int]]:
+    """(path, bytes) of local files, for dealing them evenly over the NLP shards; a bucket's
+    objects count 1 each (sizes there would cost a request per object), as does a file that
+    cannot be read now (reading it will say why)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append((path, 1 if is_object_store(path) else os.stat(path).st_size))
+        except (OSError, ValueError):
+            sizes.append((path, 1))
+    return sizes
+
+
 def read_file(path: str, *, max_bytes: int, storage_options: Optional[dict] = None) -> Union[RawDocument, Failure]:
     """The bytes of ``path`` (gunzipped when they are gzip), bounded by ``max_bytes`` after decompression."""
     try:
