@@ -19,6 +19,17 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
 
 
+def path_article_id(origin: str) -> str:
+    """The id of an article that is a whole file with no URL: its path, so an edit replaces it."""
+    return stable_id("path", origin)
+
+
+def content_article_id(content_hash: str) -> str:
+    """The id of an article with neither URL nor file of its own (a feed entry, a record of a dump),
+    and, before schema 1.3, of a whole file with no URL."""
+    return stable_id("content", content_hash)
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """Bytes as read from a file or fetched from a URL, with where they came from."""

@@ -23,7 +23,7 @@ from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import NOT_ANNOTATED, Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Article, Failure, FeedPoll, Tally
-from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, recover
+from pipeline.sinks.dataset import commit, compact, may_hold_content_ids, new_run_id, prepare_root, recover
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
@@ -172,7 +172,7 @@ def build_pipeline(
         (read, polled, launcher_failures)
         | "AllInputs" >> beam.Flatten()
         | "Deduplicate" >> Deduplicate()
-        | "SkipStored" >> SkipStored(output)
+        | "SkipStored" >> SkipStored(output, legacy_ids=may_hold_content_ids(output))
         | "Annotate" >> Annotate(settings.nlp, file_sizes(plan.paths))
         | "ToRows" >> ToRows()
         | "WriteDataset" >> WriteDataset(output, run_id)

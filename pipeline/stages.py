@@ -14,7 +14,9 @@ import apache_beam as beam
 
 from pipeline.config import HttpSettings, InputSettings
 from pipeline.failures import Reason, make_failure
-from pipeline.records import Annotated, Article, Failure, FeedPoll, Tally, TableRow
+from pipeline.records import (
+    Annotated, Article, Failure, FeedPoll, Tally, TableRow, content_article_id, path_article_id,
+)
 from pipeline.sinks.dataset import StoredArticle, index_shard, read_article_index, read_failure_index
 from pipeline.sinks.rows import article_rows, failure_index_row, failure_row, tombstones_for_replaced_article
 from pipeline.storage.location import Location
@@ -189,20 +191,64 @@ def against_stored_shard(group: tuple[str, Iterable[Any]], location: Location) -
         yield from against_index(item, stored_articles, recorded_failures)
 
 
+def legacy_content_id(element: Any) -> Optional[str]:
+    """The id that schema 1.2 and before gave ``element`` when it is a whole file with no URL (a
+    hash of its text; since 1.3 it is a hash of its path), else None."""
+    if isinstance(element, Article) and element.url is None and element.article_id == path_article_id(element.origin):
+        return content_article_id(element.content_hash)
+    return None
+
+
+def legacy_key(element: Any) -> str:
+    """A whole file with no URL by the index shard of its pre-1.3 id; anything else passes ("-")."""
+    legacy = legacy_content_id(element)
+    return f"legacy:{index_shard(legacy)}" if legacy else "-"
+
+
+def against_legacy_shard(group: tuple[str, Iterable[Any]], location: Location) -> Iterator[Any]:
+    """Files a dataset of schema 1.2 or before stored under their text's id: their old rows are
+    cleared, as for a changed article, and they are stored again under their path's id."""
+    key, elements = group
+    items = list(elements)
+    if key == "-":
+        yield from items
+        return
+    stored = read_article_index(location, key.split(":", 1)[1], ids=(legacy_content_id(item) for item in items))
+    for item in items:
+        old = stored.get(legacy_content_id(item) or "")
+        if old is not None:
+            yield Tally("changed")
+            yield from tombstones_for_replaced_article(legacy_content_id(item), old.partition)
+        yield item
+
+
 class SkipStored(beam.PTransform):
     """Skip articles the dataset already holds with the same content hash (no NLP for them), and
-    failures it has recorded; grouped by index shard so each shard of the index is read once."""
+    failures it has recorded; grouped by index shard so each shard of the index is read once.
 
-    def __init__(self, location: Location):
+    ``legacy_ids``: the dataset was created before schema 1.3, so a whole file with no URL may be
+    stored under the id of its text; such a file the index does not know by its path is looked up
+    by that old id too, and its old rows are replaced (:func:`against_legacy_shard`)."""
+
+    def __init__(self, location: Location, *, legacy_ids: bool = False):
         super().__init__()
         self._location = location
+        self._legacy_ids = legacy_ids
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
-        return (
+        checked = (
             elements
             | "KeyByIndexShard" >> beam.Map(lambda element: (index_key(element), element))
             | "GroupByIndexShard" >> beam.GroupByKey()
             | "AgainstIndex" >> beam.FlatMap(against_stored_shard, self._location)
+        )
+        if not self._legacy_ids:
+            return checked
+        return (
+            checked
+            | "KeyByLegacyShard" >> beam.Map(lambda element: (legacy_key(element), element))
+            | "GroupByLegacyShard" >> beam.GroupByKey()
+            | "AgainstLegacyIds" >> beam.FlatMap(against_legacy_shard, self._location)
         )
 
 

@@ -62,6 +62,7 @@ def parse_html(
         authors=split_authors(document.author or ""),
         language=language or page_language,
         published_at=document.date,
+        whole_document=True,
     )
 
 

@@ -22,7 +22,7 @@ from typing import Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.parse.dates import parse_date, to_utc
-from pipeline.records import Article, stable_id
+from pipeline.records import Article, content_article_id, path_article_id, stable_id
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
@@ -51,12 +51,21 @@ def build_article(
     published_at: Optional[object] = None,
     place: Optional[str] = None,
     keep_body_exact: bool = False,
+    whole_document: bool = False,
 ) -> Article:
-    """An Article whose id comes from the canonical URL, or from the body when there is no URL."""
+    """An Article whose id comes from the canonical URL; without one, from ``origin`` when the
+    article is the ``whole_document`` read from there (a text or HTML file: an edited file then
+    replaces its article instead of adding a second one), else from the body (an entry of a feed,
+    a record of a JSON Lines dump, which share their document's origin)."""
     body = _replace_lone_surrogates(body if keep_body_exact else normalise_newlines(body).strip())
     content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     canonical = canonical_url(url) if url else None
-    article_id = stable_id("url", canonical) if canonical else stable_id("content", content_hash)
+    if canonical:
+        article_id = stable_id("url", canonical)
+    elif whole_document:
+        article_id = path_article_id(origin)
+    else:
+        article_id = content_article_id(content_hash)
     return Article(
         article_id=article_id,
         body=body,

@@ -98,6 +98,7 @@ def parse_text(
         language=fields.get("language") or language,
         published_at=header_date or date_from_dateline(dateline, fields.get("date"), origin),
         place=dateline.place if dateline else None,
+        whole_document=True,
     )
 
 

@@ -145,6 +145,19 @@ def read_manifest(location: Location) -> Optional[dict[str, Any]]:
     return json.loads(objects.read_bytes(location, MANIFEST).decode("utf-8"))
 
 
+def may_hold_content_ids(location: Location) -> bool:
+    """Whether the dataset was created before schema 1.3, when a whole file with no URL was stored
+    under the id of its text rather than of its path."""
+    manifest = read_manifest(location)
+    if manifest is None:
+        return False
+    try:
+        major, minor = (int(part) for part in str(manifest.get("schema_version", "")).split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) < (1, 3)
+
+
 def _manifest_bytes() -> bytes:
     manifest = {"format": "newsbeam", "schema_version": SCHEMA_VERSION, "layout_version": LAYOUT_VERSION}
     return json.dumps(manifest, indent=2).encode()

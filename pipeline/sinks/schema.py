@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 # Layout 2: a partition holds one file per run that added rows to it (``part-<run id>.parquet``),
 # merged by compaction; layout 1 held one ``data.parquet`` per partition, rewritten by every run.
 LAYOUT_VERSION = 2

@@ -190,3 +190,19 @@ def test_compact_merges_small_files_and_readers_see_the_same_rows(tmp_path: Path
     assert "small file(s) merged" in result.stdout
     assert len(list((out / "quotes" / "date=2026-03-02").glob("*.parquet"))) == 1
     assert sorted(row[0] for row in run_query(out, "SELECT quote_id FROM quotes")[1]) == before
+
+
+def test_an_edited_file_without_url_replaces_its_article(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    story = folder / "harbour-2026-03-02.txt"
+    story.write_text('Harbour plan\n\nMayor Dana Whitfield spoke. "We open the bridge soon," Whitfield said.\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_newsbeam("run", str(folder), "--output", str(out), "--quiet").returncode == 0
+
+    story.write_text('Harbour plan\n\nMayor Dana Whitfield spoke. "We close the bridge instead," Whitfield said.\n', encoding="utf-8")
+    edited = run_newsbeam("run", str(folder), "--output", str(out), "--quiet")
+    assert edited.returncode == 0, edited.stderr
+    assert "1 changed" in edited.stdout
+    assert _query(out, "SELECT count(*) AS n FROM articles") == [{"n": 1}]
+    assert _query(out, "SELECT text FROM quotes") == [{"text": "We close the bridge instead,"}]

@@ -17,10 +17,10 @@ from pipeline.config import load_settings
 from pipeline.failures import Reason, make_failure
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
-from pipeline.records import Annotated, Tally
-from pipeline.sinks.dataset import commit, index_shard, open_table, prepare_root, read_article_index
+from pipeline.records import Annotated, Tally, path_article_id
+from pipeline.sinks.dataset import commit, index_shard, may_hold_content_ids, open_table, prepare_root, read_article_index
 from pipeline.sinks.write import WriteDataset, read_staging_report
-from pipeline.stages import Deduplicate, SkipStored, ToRows
+from pipeline.stages import Deduplicate, SkipStored, ToRows, legacy_content_id
 from pipeline.storage.location import Location
 from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
@@ -149,3 +149,35 @@ def test_write_dataset_stages_one_summed_delta_per_name_key(tmp_path: Path) -> N
     commit(location, "run-deltas", staged)
     [identity] = open_table(location, "identities").to_table(columns=["name", "article_count"]).to_pylist()
     assert identity == {"name": "Ana Lima", "article_count": 3}
+
+
+def test_a_file_stored_under_its_texts_id_before_schema_1_3_is_replaced_under_its_paths_id(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path)))
+    # What a dataset of schema 1.2 holds for /in/a.txt: the article under the id of its text.
+    old = replace(make_article("Words of the file.", url=None), origin="/in/a.txt")
+    ingest_by_hand(location, annotate_by_hand(old))
+    # The same file read today: the id of its path.
+    new = replace(old, article_id=path_article_id("/in/a.txt"))
+    assert legacy_content_id(new) == old.article_id != new.article_id
+
+    def kinds(legacy_ids: bool) -> list:
+        with _pipeline() as p:
+            out = p | beam.Create([new]) | SkipStored(location, legacy_ids=legacy_ids)
+            found = out | beam.Map(lambda e: (type(e).__name__, getattr(e, "name", None) or getattr(e, "article_id", None)))
+            assert_that(found, equal_to(expected[legacy_ids]))
+
+    expected = {
+        # A dataset created at 1.3 holds no such ids: nothing is looked up.
+        False: [("Article", new.article_id)],
+        # Else its old rows (articles, entities, quotes, index entry) are cleared as for a changed article.
+        True: [("Tally", "changed"), ("Article", new.article_id)] + [("TableRow", old.article_id)] * 4,
+    }
+    kinds(False)
+    kinds(True)
+
+
+def test_only_a_dataset_created_before_schema_1_3_may_hold_text_ids(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path / "new")))
+    assert not may_hold_content_ids(location)
+    (tmp_path / "new" / "_newsbeam.json").write_text('{"format": "newsbeam", "schema_version": "1.2", "layout_version": 2}')
+    assert may_hold_content_ids(location)

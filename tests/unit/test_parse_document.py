@@ -123,3 +123,23 @@ def test_raw_document_metadata_reaches_the_article() -> None:
 def test_a_document_of_only_unicode_whitespace_is_a_no_text_failure(data: bytes) -> None:
     results = parse_document(RawDocument(origin="blank.jsonl", data=data, format_hint="jsonl"), SETTINGS, ingested_at=NOW)
     assert [(type(result).__name__, result.reason) for result in results] == [("Failure", "no_text")]
+
+
+def test_a_whole_file_without_url_is_identified_by_its_path_and_an_entry_by_its_text():
+    from datetime import datetime, timezone
+
+    from pipeline.parse.normalise import build_article
+
+    now = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    first = build_article(body="First version.", origin="/in/a.txt", ingested_at=now, whole_document=True)
+    edited = build_article(body="Edited version.", origin="/in/a.txt", ingested_at=now, whole_document=True)
+    elsewhere = build_article(body="First version.", origin="/in/b.txt", ingested_at=now, whole_document=True)
+    assert first.article_id == edited.article_id != elsewhere.article_id
+    assert first.content_hash != edited.content_hash  # so the next run sees a change, and replaces
+    # Entries of one feed or dump share their origin: without a URL, their text tells them apart.
+    one = build_article(body="Entry one.", origin="/in/feed.xml", ingested_at=now)
+    two = build_article(body="Entry two.", origin="/in/feed.xml", ingested_at=now)
+    assert one.article_id != two.article_id
+    # A URL still wins over the path.
+    linked = build_article(body="x", origin="/in/a.txt", ingested_at=now, url="https://example.org/a", whole_document=True)
+    assert linked.article_id != first.article_id
