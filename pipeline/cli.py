@@ -86,12 +86,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":
         return _query(args)
-    if args.command == "compact":
-        return _compact(args)
-    _skip_ipython_probe()
-    if args.command == "watch":
-        return _watch(args)
-    return _run(args)
+    try:
+        if args.command == "compact":
+            return _compact(args)
+        _skip_ipython_probe()
+        if args.command == "watch":
+            return _watch(args)
+        return _run(args)
+    except Exception as error:  # noqa: BLE001 - only disk and permission faults are answered here
+        from pipeline.storage.faults import operator_fault
+
+        fault = operator_fault(error)
+        if fault is None:
+            raise
+        print(f"newsbeam: error: cannot write: {fault} (the dataset is as the last complete run left it; "
+              "the next run finishes or undoes this one)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _skip_ipython_probe() -> None:
@@ -226,8 +236,18 @@ def _configure_logging(*, quiet: bool) -> None:
                         datefmt="%H:%M:%S", stream=sys.stderr, force=True)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_drop_optional_gcp_notice)
+        handler.addFilter(_drop_worker_operator_faults)
     # Beam logs every stage at INFO; keep the user's terminal for newsbeam's own progress.
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
+
+
+def _drop_worker_operator_faults(record: logging.LogRecord) -> bool:
+    """A runner logs a worker's full disk with its traceback before raising it; main() says it in one line."""
+    if not record.name.startswith("apache_beam") or record.levelno < logging.ERROR:
+        return True
+    from pipeline.storage.faults import operator_fault_in_text
+
+    return operator_fault_in_text(record.getMessage()) is None
 
 
 def _drop_optional_gcp_notice(record: logging.LogRecord) -> bool:
