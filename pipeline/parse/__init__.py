@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Union
 
 from pipeline.config import InputSettings
 from pipeline.failures import Reason, make_failure
@@ -14,12 +13,9 @@ from pipeline.parse.feeds import parse_feed
 from pipeline.parse.html import parse_html
 from pipeline.parse.json_input import parse_json, parse_jsonl
 from pipeline.parse.normalise import canonical_url
+from pipeline.parse.provenance import STAGE, Provenance
 from pipeline.parse.text import parse_text
-from pipeline.records import Article, Failure, RawDocument
-
-STAGE = "parse"
-
-ParseResult = Union[Article, Failure]
+from pipeline.records import Article, ParseResult, RawDocument
 
 _SNIFF_CHARS = 4096
 _FIRST_ELEMENT = re.compile(r"<([A-Za-z][\w:.-]*)")
@@ -80,30 +76,22 @@ def _parse(raw: RawDocument, settings: InputSettings, *, ingested_at: datetime) 
         return [make_failure(STAGE, Reason.UNDECODABLE, raw.origin, "no candidate encoding decodes it", snippet=raw.data)]
     text = decoded[0]
     form = raw.format_hint or sniff_format(text)
-    common = {"origin": raw.origin, "ingested_at": ingested_at, "source": raw.source, "language": raw.language}
+    provenance = Provenance.of(raw, ingested_at)
     if form == "text":
-        return [parse_text(text, feed_url=raw.feed_url, **common)]
+        return [parse_text(text, provenance)]
     if form == "html":
-        return [parse_html(text, url=canonical_url(raw.origin), feed_url=raw.feed_url, **common)]
+        return [parse_html(text, provenance, url=canonical_url(raw.origin))]
     if form == "json":
-        return parse_json(text, fields=settings.json_fields, **common)
+        return parse_json(text, provenance, fields=settings.json_fields)
     if form == "jsonl":
-        return parse_jsonl(text, fields=settings.json_fields, **common)
+        return parse_jsonl(text, provenance, fields=settings.json_fields)
     if form == "feed":
         return _parse_feed(raw, ingested_at=ingested_at)
     return [make_failure(STAGE, Reason.UNSUPPORTED_FORMAT, raw.origin, f"unknown format hint {form!r}")]
 
 
 def _parse_feed(raw: RawDocument, *, ingested_at: datetime) -> list[ParseResult]:
-    return parse_feed(
-        raw.data,
-        origin=raw.origin,
-        ingested_at=ingested_at,
-        content_type=raw.content_type,
-        source=raw.source,
-        feed_url=raw.feed_url,
-        language=raw.language,
-    )
+    return parse_feed(raw.data, Provenance.of(raw, ingested_at), content_type=raw.content_type)
 
 
 def _first_line_is_object(text: str) -> bool:

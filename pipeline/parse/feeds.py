@@ -20,8 +20,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from datetime import datetime
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 import feedparser
 
@@ -29,9 +28,8 @@ from pipeline.failures import Reason, make_failure
 from pipeline.parse.decode import decode_bytes
 from pipeline.parse.html import html_to_text
 from pipeline.parse.normalise import build_article, decode_character_references, split_authors
-from pipeline.records import Article, Failure
-
-STAGE = "parse"
+from pipeline.parse.provenance import STAGE, Provenance
+from pipeline.records import ParseResult
 
 _JSON_FEED_MARK = "jsonfeed.org/version"
 _PLAIN_TYPES = frozenset({"text/plain", "text"})
@@ -47,30 +45,19 @@ _GENERAL_REFERENCE = re.compile(rb"&([\w:.-]+);")
 ENTITY_EXPANSION_FACTOR = 4
 ENTITY_EXPANSION_FLOOR = 1_000_000
 
-ParseResult = Union[Article, Failure]
 
 
-def parse_feed(
-    data: bytes,
-    *,
-    origin: str,
-    ingested_at: datetime,
-    content_type: Optional[str] = None,
-    source: Optional[str] = None,
-    feed_url: Optional[str] = None,
-    language: Optional[str] = None,
-) -> list[ParseResult]:
+def parse_feed(data: bytes, provenance: Provenance, *, content_type: Optional[str] = None) -> list[ParseResult]:
     """Articles (or failures) for the entries of one feed document."""
     if data.lstrip()[:1] == b"{":
-        return parse_json_feed(
-            data, origin=origin, ingested_at=ingested_at, source=source, feed_url=feed_url, language=language
-        )
+        return parse_json_feed(data, provenance)
+    origin = provenance.origin
     problem = entity_expansion_problem(data)
     if problem:
         return [make_failure(STAGE, Reason.MALFORMED_FEED, origin, problem, snippet=data)]
     headers = {"content-type": content_type} if content_type else {}
-    if feed_url:
-        headers["content-location"] = feed_url  # resolves relative entry links; nothing is fetched
+    if provenance.feed_url:
+        headers["content-location"] = provenance.feed_url  # resolves relative entry links; nothing is fetched
     # No sanitising or link resolving inside the HTML: it only ever becomes plain text here, and those
     # passes run feedparser's slow SGML parser over every entry (seconds on a 2 MB feed).
     parsed = feedparser.parse(
@@ -82,46 +69,30 @@ def parse_feed(
             return [make_failure(STAGE, Reason.MALFORMED_FEED, origin, detail, snippet=data)]
         return [make_failure(STAGE, Reason.FEED_WITHOUT_ENTRIES, origin, "the feed has no entries", snippet=data)]
     feed = parsed.feed
-    defaults = {
-        "source": source or _plain(feed, "title"),
-        "feed_url": feed_url,
-        "language": language or feed.get("language"),
-    }
+    of_feed = provenance.filled(source=_plain(feed, "title"), language=feed.get("language"))
     return [
-        entry_to_article(entry, origin=origin, locator=f"entry {number}", ingested_at=ingested_at, **defaults)
+        entry_to_article(entry, of_feed, locator=f"entry {number}")
         for number, entry in enumerate(parsed.entries, start=1)
     ]
 
 
-def entry_to_article(
-    entry: Mapping[str, Any],
-    *,
-    origin: str,
-    locator: str,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    feed_url: Optional[str] = None,
-    language: Optional[str] = None,
-) -> ParseResult:
+def entry_to_article(entry: Mapping[str, Any], provenance: Provenance, *, locator: str) -> ParseResult:
     """A feedparser entry: full content when there is some, else its summary/description."""
     summary = _plain(entry, "summary")
     body = content_text(entry) or summary
     if not body:
         return make_failure(
-            STAGE, Reason.ENTRY_WITHOUT_TEXT, origin, "entry has neither content nor summary", locator=locator,
+            STAGE, Reason.ENTRY_WITHOUT_TEXT, provenance.origin, "entry has neither content nor summary", locator=locator,
             snippet=entry.get("title") or entry.get("link"),
         )
     return build_article(
+        provenance,
         body=body,
-        origin=origin,
-        ingested_at=ingested_at,
         url=entry.get("link"),
         title=_plain(entry, "title"),
-        source=source,
-        feed_url=feed_url,
         summary=summary if summary != body else None,
         authors=list(entry_authors(entry)),
-        language=_entry_language(entry) or language,
+        language=_entry_language(entry),
         published_at=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
     )
 
@@ -163,16 +134,9 @@ def entity_expansion_problem(data: bytes) -> Optional[str]:
     return None
 
 
-def parse_json_feed(
-    data: bytes,
-    *,
-    origin: str,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    feed_url: Optional[str] = None,
-    language: Optional[str] = None,
-) -> list[ParseResult]:
+def parse_json_feed(data: bytes, provenance: Provenance) -> list[ParseResult]:
     """A JSON Feed (https://jsonfeed.org/version/1.1): items with content_text or content_html."""
+    origin = provenance.origin
     decoded = decode_bytes(data, fallback="utf-8")
     try:
         document = json.loads(decoded[0]) if decoded else None
@@ -183,27 +147,18 @@ def parse_json_feed(
     items = document.get("items")
     if not isinstance(items, list) or not items:
         return [make_failure(STAGE, Reason.FEED_WITHOUT_ENTRIES, origin, "the JSON feed has no items", snippet=data)]
-    defaults = {
-        "source": source or _string(document.get("title")),
-        "feed_url": feed_url or _string(document.get("feed_url")),
-        "language": language or _string(document.get("language")),
-    }
+    of_feed = provenance.filled(
+        source=_string(document.get("title")),
+        feed_url=_string(document.get("feed_url")),
+        language=_string(document.get("language")),
+    )
     return [
-        json_feed_item_to_article(item, origin=origin, locator=f"entry {number}", ingested_at=ingested_at, **defaults)
+        json_feed_item_to_article(item, of_feed, locator=f"entry {number}")
         for number, item in enumerate(items, start=1)
     ]
 
 
-def json_feed_item_to_article(
-    item: object,
-    *,
-    origin: str,
-    locator: str,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    feed_url: Optional[str] = None,
-    language: Optional[str] = None,
-) -> ParseResult:
+def json_feed_item_to_article(item: object, provenance: Provenance, *, locator: str) -> ParseResult:
     item = item if isinstance(item, dict) else {}
     summary = _as_plain_text(_string(item.get("summary")) or "", "text/html") or None
     body = (
@@ -212,21 +167,18 @@ def json_feed_item_to_article(
         or summary
     )
     if not body or not body.strip():
-        return make_failure(STAGE, Reason.ENTRY_WITHOUT_TEXT, origin, "item has no content", locator=locator)
+        return make_failure(STAGE, Reason.ENTRY_WITHOUT_TEXT, provenance.origin, "item has no content", locator=locator)
     authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
     return build_article(
+        provenance,
         body=body,
-        origin=origin,
-        ingested_at=ingested_at,
         url=_string(item.get("url")) or _string(item.get("external_url")),
         title=_as_plain_text(_string(item.get("title")) or "", "text") or None,
-        source=source,
-        feed_url=feed_url,
         summary=summary if summary != body else None,
         authors=[
             decode_character_references(_string(author.get("name")) or "") for author in authors if isinstance(author, dict)
         ],
-        language=_string(item.get("language")) or language,
+        language=_string(item.get("language")),
         published_at=item.get("date_published") or item.get("date_modified"),
     )
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Optional, Union
+from typing import Optional
 
 import trafilatura
 from lxml import etree, html as lxml_html
@@ -11,9 +10,8 @@ from trafilatura.settings import set_date_params
 
 from pipeline.failures import Reason, make_failure
 from pipeline.parse.normalise import build_article, split_authors
-from pipeline.records import Article, Failure
-
-STAGE = "parse"
+from pipeline.parse.provenance import STAGE, Provenance
+from pipeline.records import ParseResult
 
 # htmldate returns only the day unless asked for the time (and its offset) as well.
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -25,20 +23,11 @@ _BLOCK_TAGS = frozenset(
 _DROPPED_TAGS = ("script", "style", "noscript", "template")
 
 
-def parse_html(
-    text: str,
-    *,
-    origin: str,
-    ingested_at: datetime,
-    url: Optional[str] = None,
-    source: Optional[str] = None,
-    language: Optional[str] = None,
-    feed_url: Optional[str] = None,
-) -> Union[Article, Failure]:
+def parse_html(text: str, provenance: Provenance, *, url: Optional[str] = None) -> ParseResult:
     """The main text of a web page, with its title, date, authors, canonical URL, site name and language."""
     tree = trafilatura.load_html(text)
     if tree is None:
-        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, origin, "not parseable as HTML", snippet=text)
+        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, provenance.origin, "not parseable as HTML", snippet=text)
     page_language = tree.get("lang")  # read first: extraction prunes the tree in place
     document = trafilatura.bare_extraction(
         tree,
@@ -49,18 +38,16 @@ def parse_html(
     )
     body = document.text if document is not None else None
     if not body or not body.strip():
-        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, origin, "no main text found in the page", snippet=text)
+        return make_failure(STAGE, Reason.HTML_WITHOUT_TEXT, provenance.origin, "no main text found in the page", snippet=text)
     return build_article(
+        provenance,
         body=drop_leading_title(body, document.title),
-        origin=origin,
-        ingested_at=ingested_at,
         url=document.url or url,
         title=document.title,
-        source=source or document.sitename,
-        feed_url=feed_url,
+        source=provenance.source or document.sitename,
         summary=document.description,
         authors=split_authors(document.author or ""),
-        language=language or page_language,
+        language=provenance.language or page_language,
         published_at=document.date,
         whole_document=True,
     )

@@ -14,32 +14,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Optional, Union
+from typing import Optional
 
 from pipeline.config import JsonFields
 from pipeline.failures import Reason, make_failure
 from pipeline.parse.normalise import build_article, decode_character_references, split_authors
-from pipeline.records import Article, Failure
-
-STAGE = "parse"
+from pipeline.parse.provenance import STAGE, Provenance
+from pipeline.records import Failure, ParseResult
 
 _LIST_KEYS = ("articles", "items", "data")
 _NAME_KEYS = ("name", "title", "text")  # where an object stands for a person or a publisher
 
-ParseResult = Union[Article, Failure]
 
-
-def parse_json(
-    text: str,
-    *,
-    origin: str,
-    fields: JsonFields,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    language: Optional[str] = None,
-) -> list[ParseResult]:
+def parse_json(text: str, provenance: Provenance, *, fields: JsonFields) -> list[ParseResult]:
     """Articles (or failures) from one JSON document."""
+    origin = provenance.origin
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -49,23 +38,15 @@ def parse_json(
     records = list_records(document)
     if not records:
         return [make_failure(STAGE, Reason.JSON_WITHOUT_TEXT, origin, "no records in the document", snippet=text)]
-    defaults = {"source": source, "language": language}
     return [
-        record_to_article(record, origin=origin, locator=f"item {number}", fields=fields, ingested_at=ingested_at, **defaults)
+        record_to_article(record, provenance, locator=f"item {number}", fields=fields)
         for number, record in enumerate(records, start=1)
     ]
 
 
-def parse_jsonl(
-    text: str,
-    *,
-    origin: str,
-    fields: JsonFields,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    language: Optional[str] = None,
-) -> list[ParseResult]:
+def parse_jsonl(text: str, provenance: Provenance, *, fields: JsonFields) -> list[ParseResult]:
     """One article (or failure) per non-blank line."""
+    origin = provenance.origin
     results: list[ParseResult] = []
     # Only "\n" ends a line: str.splitlines() would also split at U+2028 inside a JSON string.
     for number, line in enumerate(text.split("\n"), start=1):
@@ -77,12 +58,7 @@ def parse_jsonl(
         except (ValueError, RecursionError) as error:
             results.append(_malformed(origin, str(error) or type(error).__name__, locator=locator, snippet=line))
             continue
-        results.append(
-            record_to_article(
-                record, origin=origin, locator=locator, fields=fields, ingested_at=ingested_at,
-                source=source, language=language,
-            )
-        )
+        results.append(record_to_article(record, provenance, locator=locator, fields=fields))
     return results
 
 
@@ -97,17 +73,9 @@ def list_records(document: object) -> list[object]:
     return [document]
 
 
-def record_to_article(
-    record: object,
-    *,
-    origin: str,
-    locator: str,
-    fields: JsonFields,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    language: Optional[str] = None,
-) -> ParseResult:
+def record_to_article(record: object, provenance: Provenance, *, locator: str, fields: JsonFields) -> ParseResult:
     """One mapped record; JSON_WITHOUT_TEXT when it is no object or has no non-blank body."""
+    origin = provenance.origin
     if not isinstance(record, dict):
         detail = f"expected an object, found {type(record).__name__}"
         return make_failure(STAGE, Reason.JSON_WITHOUT_TEXT, origin, detail, locator=locator, snippet=repr(record))
@@ -119,15 +87,14 @@ def record_to_article(
             snippet=json.dumps(record, ensure_ascii=False, default=str)[:200],
         )
     return build_article(
+        provenance,
         body=body,
-        origin=origin,
-        ingested_at=ingested_at,
         url=pick_text(record, fields.url),
         title=pick_text(record, fields.title),
-        source=pick_text(record, fields.source) or source,
+        source=pick_text(record, fields.source),
         summary=pick_text(record, fields.summary),
         authors=list(iter_authors(pick_value(record, fields.authors))),
-        language=pick_text(record, fields.language) or language,
+        language=pick_text(record, fields.language),
         published_at=pick_value(record, fields.published),
         keep_body_exact=True,
     )

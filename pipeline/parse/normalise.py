@@ -17,11 +17,11 @@ import hashlib
 import html.entities
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.parse.dates import parse_date, to_utc
+from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, content_article_id, path_article_id, stable_id
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -37,14 +37,12 @@ _LEGACY_NAMES = frozenset(name for name in html.entities.html5 if not name.endsw
 
 
 def build_article(
+    provenance: Provenance,
     *,
     body: str,
-    origin: str,
-    ingested_at: datetime,
     url: Optional[str] = None,
     title: Optional[str] = None,
     source: Optional[str] = None,
-    feed_url: Optional[str] = None,
     summary: Optional[str] = None,
     authors: Iterable[str] = (),
     language: Optional[str] = None,
@@ -56,7 +54,10 @@ def build_article(
     """An Article whose id comes from the canonical URL; without one, from ``origin`` when the
     article is the ``whole_document`` read from there (a text or HTML file: an edited file then
     replaces its article instead of adding a second one), else from the body (an entry of a feed,
-    a record of a JSON Lines dump, which share their document's origin)."""
+    a record of a JSON Lines dump, which share their document's origin).
+
+    ``source`` and ``language`` are what the document says of itself; without them, the provenance's."""
+    origin = provenance.origin
     body = _replace_lone_surrogates(body if keep_body_exact else normalise_newlines(body).strip())
     content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     canonical = canonical_url(url) if url else None
@@ -70,15 +71,15 @@ def build_article(
         article_id=article_id,
         body=body,
         origin=origin,
-        ingested_at=to_utc(ingested_at),
+        ingested_at=to_utc(provenance.ingested_at),
         content_hash=content_hash,
         url=canonical,
-        source=clean_line(source),
-        feed_url=canonical_url(feed_url) if feed_url else None,
+        source=clean_line(source or provenance.source),
+        feed_url=canonical_url(provenance.feed_url) if provenance.feed_url else None,
         title=clean_line(title),
         summary=clean_line(summary),
         authors=clean_authors(authors),
-        language=clean_language(language),
+        language=clean_language(language or provenance.language),
         published_at=parse_date(published_at),
         place=clean_line(place),
     )

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import NamedTuple, Optional, Union
+from typing import NamedTuple, Optional
 
 from pipeline.failures import Reason, make_failure
 from pipeline.parse.dates import find_date_in_name, parse_date
 from pipeline.parse.normalise import build_article, decode_character_references, normalise_newlines, split_authors
-from pipeline.records import Article, Failure
-
-STAGE = "parse"
+from pipeline.parse.provenance import STAGE, Provenance
+from pipeline.records import ParseResult
 
 _MAX_TITLE_CHARS = 200
 _HEADER_LINE = re.compile(r"^(title|date|url|source|authors?|language)[ \t]*:[ \t]*(.*)$", re.IGNORECASE)
@@ -60,15 +59,7 @@ class Dateline(NamedTuple):
     end: int  # offset in the body where the dateline ends
 
 
-def parse_text(
-    text: str,
-    *,
-    origin: str,
-    ingested_at: datetime,
-    source: Optional[str] = None,
-    language: Optional[str] = None,
-    feed_url: Optional[str] = None,
-) -> Union[Article, Failure]:
+def parse_text(text: str, provenance: Provenance) -> ParseResult:
     """One Article from a plain-text or Markdown document, or a NO_TEXT failure.
 
     Character references are decoded in the whole document first, once ("caf&#233;" -> "café"):
@@ -83,20 +74,18 @@ def parse_text(
             fields["title"] = title
     body = rest.strip()
     if not body:
-        return make_failure(STAGE, Reason.NO_TEXT, origin, "no body text (empty, or only a title)", snippet=text)
+        return make_failure(STAGE, Reason.NO_TEXT, provenance.origin, "no body text (empty, or only a title)", snippet=text)
     dateline = find_dateline(body)
     header_date = parse_date(fields.get("date"))
     return build_article(
+        provenance,
         body=body,
-        origin=origin,
-        ingested_at=ingested_at,
         url=fields.get("url"),
         title=fields.get("title"),
-        source=fields.get("source") or source or (dateline.source if dateline else None),
-        feed_url=feed_url,
+        source=fields.get("source") or provenance.source or (dateline.source if dateline else None),
         authors=split_authors(fields.get("authors") or fields.get("author") or ""),
-        language=fields.get("language") or language,
-        published_at=header_date or date_from_dateline(dateline, fields.get("date"), origin),
+        language=fields.get("language"),
+        published_at=header_date or date_from_dateline(dateline, fields.get("date"), provenance.origin),
         place=dateline.place if dateline else None,
         whole_document=True,
     )

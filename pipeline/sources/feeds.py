@@ -15,6 +15,7 @@ from pipeline.config import HttpSettings, InputSettings
 from pipeline.failures import Reason, make_failure
 from pipeline.parse import parse_document
 from pipeline.parse.normalise import build_article
+from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
@@ -123,13 +124,11 @@ def with_full_text(
 def merge_full_text(entry: Article, page: Article) -> Article:
     """The feed's metadata, the page's text: the entry's id and URL stay, so the article is the same one."""
     rebuilt = build_article(
+        Provenance(origin=entry.origin, ingested_at=entry.ingested_at, feed_url=entry.feed_url),
         body=page.body,
-        origin=entry.origin,
-        ingested_at=entry.ingested_at,
         url=entry.url,
         title=entry.title or page.title,
         source=entry.source or page.source,
-        feed_url=entry.feed_url,
         summary=entry.summary,
         authors=entry.authors or page.authors,
         language=entry.language or page.language,

@@ -7,14 +7,15 @@ import pytest
 
 from pipeline.failures import Reason
 from pipeline.parse.feeds import parse_feed
+from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 
 
-def _parse(name: str, **kwargs: object) -> list:
-    return parse_feed((FIXTURES / name).read_bytes(), origin=name, ingested_at=NOW, **kwargs)
+def _parse(name: str, **provenance: object) -> list:
+    return parse_feed((FIXTURES / name).read_bytes(), Provenance(origin=name, ingested_at=NOW, **provenance))
 
 
 def test_rss_entries_content_summary_and_missing_text() -> None:
@@ -60,7 +61,7 @@ def test_json_feed() -> None:
 )
 def test_feeds_without_any_entry(name_or_bytes: str | bytes, reason: Reason) -> None:
     data = name_or_bytes if isinstance(name_or_bytes, bytes) else (FIXTURES / name_or_bytes).read_bytes()
-    [failure] = parse_feed(data, origin="f", ingested_at=NOW)
+    [failure] = parse_feed(data, Provenance(origin="f", ingested_at=NOW))
     assert isinstance(failure, Failure) and failure.reason == reason
 
 
@@ -68,7 +69,7 @@ def test_a_path_or_url_as_content_is_never_opened(tmp_path: Path) -> None:
     secret = tmp_path / "secret.rss"
     secret.write_bytes((FIXTURES / "feed.rss").read_bytes())
     for data in (str(secret).encode(), b"https://example.invalid/feed.rss"):
-        results = parse_feed(data, origin="f", ingested_at=NOW)
+        results = parse_feed(data, Provenance(origin="f", ingested_at=NOW))
         assert not any(isinstance(result, Article) for result in results)
 
 
@@ -76,13 +77,13 @@ def test_entity_expansion_bomb_is_refused_quickly() -> None:
     levels = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
     bomb = f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{levels}]><rss version="2.0"><channel><item>' \
            "<title>t</title><description>&l9;</description></item></channel></rss>"
-    [failure] = parse_feed(bomb.encode(), origin="bomb.xml", ingested_at=NOW)
+    [failure] = parse_feed(bomb.encode(), Provenance(origin="bomb.xml", ingested_at=NOW))
     assert failure.reason == Reason.MALFORMED_FEED
 
 
 def test_header_charset_decodes_a_feed_without_declaration() -> None:
     rss = "<rss version='2.0'><channel><item><description>Caf\u00e9 \u201cquote\u201d</description></item></channel></rss>"
-    [article] = parse_feed(rss.encode("cp1252"), origin="f", ingested_at=NOW, content_type="application/rss+xml; charset=windows-1252")
+    [article] = parse_feed(rss.encode("cp1252"), Provenance(origin="f", ingested_at=NOW), content_type="application/rss+xml; charset=windows-1252")
     assert article.body == "Caf\u00e9 \u201cquote\u201d"
 
 
@@ -101,7 +102,7 @@ def test_header_charset_decodes_a_feed_without_declaration() -> None:
 def test_entity_expansions_that_slip_past_a_nesting_check_are_refused(declarations: str, body: str) -> None:
     feed = f'<?xml version="1.0"?><!DOCTYPE r [{declarations}]><rss version="2.0"><channel><item>' \
            f"<title>t</title><description>{body}</description></item></channel></rss>"
-    [failure] = parse_feed(feed.encode(), origin="bomb.xml", ingested_at=NOW)
+    [failure] = parse_feed(feed.encode(), Provenance(origin="bomb.xml", ingested_at=NOW))
     assert failure.reason == Reason.MALFORMED_FEED and "entity-expansion bomb" in failure.detail
 
 
@@ -109,5 +110,5 @@ def test_a_feed_that_declares_a_few_short_entities_is_read() -> None:
     feed = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY nbsp "&#160;"><!ENTITY mdash "&#8212;"><!ENTITY amp "&#38;#38;">]>' \
            '<rss version="2.0"><channel><item><title>t</title>' \
            f"<description>{'Word&nbsp;word &mdash; more. ' * 500}</description></item></channel></rss>"
-    [article] = parse_feed(feed.encode(), origin="ok.xml", ingested_at=NOW)
+    [article] = parse_feed(feed.encode(), Provenance(origin="ok.xml", ingested_at=NOW))
     assert isinstance(article, Article) and "\u2014" in article.body

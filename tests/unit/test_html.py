@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.failures import Reason
 from pipeline.parse.html import html_to_text, parse_html
+from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
@@ -14,7 +15,7 @@ NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 
 
 def test_page_main_text_and_metadata() -> None:
-    article = parse_html((FIXTURES / "page.html").read_text(encoding="utf-8"), origin="page.html", ingested_at=NOW)
+    article = parse_html((FIXTURES / "page.html").read_text(encoding="utf-8"), Provenance(origin="page.html", ingested_at=NOW))
     assert isinstance(article, Article), article
     assert article.title == "Bridge to close for repairs"
     assert article.body.startswith("The old town bridge will close")
@@ -26,7 +27,7 @@ def test_page_main_text_and_metadata() -> None:
 
 @pytest.mark.parametrize("html", [(FIXTURES / "no-text.html").read_text(encoding="utf-8"), "", "<html></html>"])
 def test_page_without_text_is_a_failure(html: str) -> None:
-    result = parse_html(html, origin="x.html", ingested_at=NOW)
+    result = parse_html(html, Provenance(origin="x.html", ingested_at=NOW))
     assert isinstance(result, Failure) and result.reason == Reason.HTML_WITHOUT_TEXT
 
 

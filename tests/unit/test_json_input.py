@@ -9,6 +9,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.failures import Reason
 from pipeline.parse.json_input import parse_json, parse_jsonl
+from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
@@ -17,11 +18,11 @@ NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 
 
 def _jsonl(text: str) -> list:
-    return parse_jsonl(text, origin="in.jsonl", fields=FIELDS, ingested_at=NOW)
+    return parse_jsonl(text, Provenance(origin="in.jsonl", ingested_at=NOW), fields=FIELDS)
 
 
 def _json(text: str) -> list:
-    return parse_json(text, origin="in.json", fields=FIELDS, ingested_at=NOW)
+    return parse_json(text, Provenance(origin="in.json", ingested_at=NOW), fields=FIELDS)
 
 
 def test_jsonl_bad_lines_fail_alone_and_the_rest_land() -> None:

@@ -129,17 +129,18 @@ def test_a_whole_file_without_url_is_identified_by_its_path_and_an_entry_by_its_
     from datetime import datetime, timezone
 
     from pipeline.parse.normalise import build_article
+    from pipeline.parse.provenance import Provenance
 
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)
-    first = build_article(body="First version.", origin="/in/a.txt", ingested_at=now, whole_document=True)
-    edited = build_article(body="Edited version.", origin="/in/a.txt", ingested_at=now, whole_document=True)
-    elsewhere = build_article(body="First version.", origin="/in/b.txt", ingested_at=now, whole_document=True)
+    first = build_article(Provenance(origin="/in/a.txt", ingested_at=now), body="First version.", whole_document=True)
+    edited = build_article(Provenance(origin="/in/a.txt", ingested_at=now), body="Edited version.", whole_document=True)
+    elsewhere = build_article(Provenance(origin="/in/b.txt", ingested_at=now), body="First version.", whole_document=True)
     assert first.article_id == edited.article_id != elsewhere.article_id
     assert first.content_hash != edited.content_hash  # so the next run sees a change, and replaces
     # Entries of one feed or dump share their origin: without a URL, their text tells them apart.
-    one = build_article(body="Entry one.", origin="/in/feed.xml", ingested_at=now)
-    two = build_article(body="Entry two.", origin="/in/feed.xml", ingested_at=now)
+    one = build_article(Provenance(origin="/in/feed.xml", ingested_at=now), body="Entry one.")
+    two = build_article(Provenance(origin="/in/feed.xml", ingested_at=now), body="Entry two.")
     assert one.article_id != two.article_id
     # A URL still wins over the path.
-    linked = build_article(body="x", origin="/in/a.txt", ingested_at=now, url="https://example.org/a", whole_document=True)
+    linked = build_article(Provenance(origin="/in/a.txt", ingested_at=now), body="x", url="https://example.org/a", whole_document=True)
     assert linked.article_id != first.article_id

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.failures import Reason
+from pipeline.parse.provenance import Provenance
 from pipeline.parse.text import find_dateline, parse_text
 from pipeline.records import Article, Failure
 
@@ -17,7 +18,7 @@ NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 def _parse_file(path: Path) -> Article:
     if not path.exists():
         pytest.skip(f"{path} not present")
-    article = parse_text(path.read_text(encoding="utf-8"), origin=str(path), ingested_at=NOW)
+    article = parse_text(path.read_text(encoding="utf-8"), Provenance(origin=str(path), ingested_at=NOW))
     assert isinstance(article, Article), article
     return article
 
@@ -85,33 +86,33 @@ def test_ordinary_openings_are_no_datelines(opening: str) -> None:
 
 
 def test_dateline_without_any_year_leaves_the_date_unknown() -> None:
-    article = parse_text("LONDON, May 18 (AP) — Britain said.", origin="/in/story.txt", ingested_at=NOW)
+    article = parse_text("LONDON, May 18 (AP) — Britain said.", Provenance(origin="/in/story.txt", ingested_at=NOW))
     assert isinstance(article, Article)
     assert article.place == "LONDON" and article.published_at is None
 
 
 def test_date_header_gives_the_dateline_its_year() -> None:
     text = "Date: 2021\n\nLONDON, May 18 (AP) — Britain said."
-    article = parse_text(text, origin="/in/story.txt", ingested_at=NOW)
+    article = parse_text(text, Provenance(origin="/in/story.txt", ingested_at=NOW))
     assert article.published_at == datetime(2021, 5, 18, tzinfo=timezone.utc)
 
 
 def test_windows_line_ends_are_normalised() -> None:
-    article = parse_text("Headline\r\n\r\nLine one.\r\nLine two.\r\n", origin="o", ingested_at=NOW)
+    article = parse_text("Headline\r\n\r\nLine one.\r\nLine two.\r\n", Provenance(origin="o", ingested_at=NOW))
     assert (article.title, article.body) == ("Headline", "Line one.\nLine two.")
 
 
 def test_single_paragraph_is_body_not_title() -> None:
-    article = parse_text("Just one line of news.", origin="o", ingested_at=NOW)
+    article = parse_text("Just one line of news.", Provenance(origin="o", ingested_at=NOW))
     assert (article.title, article.body) == (None, "Just one line of news.")
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "A title only\n\n", "# Heading only\n", "Title: t\nDate: 2024-01-01\n\n"])
 def test_no_body_is_a_no_text_failure(text: str) -> None:
-    result = parse_text(text, origin="o", ingested_at=NOW)
+    result = parse_text(text, Provenance(origin="o", ingested_at=NOW))
     assert isinstance(result, Failure) and result.reason == Reason.NO_TEXT
 
 
 def test_one_line_with_a_final_newline_is_body() -> None:
-    article = parse_text("One line of news.\n", origin="o", ingested_at=NOW)
+    article = parse_text("One line of news.\n", Provenance(origin="o", ingested_at=NOW))
     assert (article.title, article.body) == (None, "One line of news.")
