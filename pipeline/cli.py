@@ -242,7 +242,7 @@ def _query(args: argparse.Namespace) -> int:
 def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
     from pipeline.run import headline_counts
 
-    counts = headline_counts(summary)
+    counts = headline_counts(summary.counts)
     lines = [
         f"newsbeam run {summary.run_id} -> {summary.output}" + (f" ({summary.parts} parts)" if summary.parts > 1 else ""),
         f"  documents read     {counts['documents_read']}",

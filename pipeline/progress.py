@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # run.py imports this module; the summary type is only an ann
 
     from pipeline.run import RunSummary
 
-log = logging.getLogger("pipeline.run")
+log = logging.getLogger(__name__)
 
 
 class RunProgress(Protocol):

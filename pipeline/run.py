@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -210,8 +210,7 @@ class RunSummary:
 
     @property
     def failures_by_reason(self) -> dict[str, int]:
-        prefix = "failure:"
-        return {name[len(prefix):]: n for name, n in self.counts.items() if name.startswith(prefix) and n}
+        return failures_by_reason(self.counts)
 
     @property
     def not_annotated_by_language(self) -> dict[str, int]:
@@ -243,10 +242,18 @@ class RunSummary:
         return STATUS_OK
 
 
-def headline_counts(summary: RunSummary) -> dict[str, int]:
-    """The counts a user or a scheduler reads, by stable name: the human summary, ``--json`` and the
-    run report all show these."""
-    get = summary.get
+def failures_by_reason(counts: Mapping[str, int]) -> dict[str, int]:
+    prefix = "failure:"
+    return {name[len(prefix):]: n for name, n in counts.items() if name.startswith(prefix) and n}
+
+
+def headline_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """The counts a user or a scheduler reads, by stable name, from a run's (or a watch cycle's)
+    tallies: the human summary, ``--json`` and the run report all show these."""
+
+    def get(name: str) -> int:
+        return counts.get(name, 0)
+
     return {
         "documents_read": get("documents_read"),
         "articles_read": get("articles_read"),
@@ -257,7 +264,7 @@ def headline_counts(summary: RunSummary) -> dict[str, int]:
         "unchanged": get("unchanged"),
         "entities": get("entities"),
         "quotes": get("quotes"),
-        "failures": sum(summary.failures_by_reason.values()),
+        "failures": sum(failures_by_reason(counts).values()),
         "failures_already_recorded": get("failures_already_recorded"),
         "files_opened": get("files_opened"),
         "files_unopened": get("files_unopened"),
@@ -278,7 +285,7 @@ def summary_document(summary: RunSummary) -> dict[str, Any]:
         "unopened_inputs": list(summary.unopened_inputs),
         "duration_s": round(summary.seconds, 3),
         "parts": summary.parts,
-        "counts": headline_counts(summary),
+        "counts": headline_counts(summary.counts),
         "failures_by_reason": dict(sorted(summary.failures_by_reason.items())),
         "not_annotated_by_language": dict(sorted(summary.not_annotated_by_language.items())),
         "articles_per_s": round(summary.articles_per_second, 3),

@@ -32,7 +32,7 @@ from pipeline.config import ConfigError, Settings
 from pipeline.failures import Reason
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
-from pipeline.run import InputPlan, RunSummary, dataset_location, headline_counts, pipeline_options, plan_inputs, run_plan
+from pipeline.run import InputPlan, dataset_location, failures_by_reason, headline_counts, pipeline_options, plan_inputs, run_plan
 from pipeline.sinks.dataset import DatasetError, ensure_tables, prepare_root, recover
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
@@ -236,7 +236,6 @@ def format_status(result: CycleResult) -> str:
 def cycle_document(result: CycleResult) -> dict[str, Any]:
     """One cycle as a JSON-ready object (``watch --json`` prints one per line): the counts of
     ``run --json`` (pipeline.run.headline_counts) and what the cycle did."""
-    counts = RunSummary(run_id="", output="", counts=dict(result.counts), seconds=result.seconds)
     return {
         "event": "cycle",
         "cycle": result.number,
@@ -246,14 +245,14 @@ def cycle_document(result: CycleResult) -> dict[str, Any]:
         "error": result.error,
         "files": result.files,
         "feeds": result.feeds,
-        "counts": headline_counts(counts),
-        "failures_by_reason": dict(sorted(counts.failures_by_reason.items())),
+        "counts": headline_counts(result.counts),
+        "failures_by_reason": dict(sorted(failures_by_reason(result.counts).items())),
     }
 
 
 def final_document(summary: WatchSummary) -> dict[str, Any]:
-    totals = RunSummary(run_id="", output="", counts=dict(summary.counts), seconds=0.0)
-    return {"event": "stopped", "cycles": summary.cycles, "failed_cycles": summary.failed_cycles, "counts": headline_counts(totals)}
+    return {"event": "stopped", "cycles": summary.cycles, "failed_cycles": summary.failed_cycles,
+            "counts": headline_counts(summary.counts)}
 
 
 def format_final(summary: WatchSummary) -> str:
