@@ -48,6 +48,7 @@ setup(
         "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
+        "rich==15.0.0",  # the live progress line of `newsbeam run` on a terminal
     ],
     extras_require={
         "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],

@@ -1,17 +1,26 @@
 """`newsbeam`: a thin command line over run(), query() and the quote, entity and identity evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
-itself cannot run (bad config, unwritable output, bad SQL), with a one-line error and no traceback.
+itself cannot run (bad config, unwritable output, bad SQL, another job writing the dataset), when
+an input named on the command line cannot be opened, or when inputs were given and not one of them
+could be opened or fetched; always with a one-line error and no traceback (docs/scheduling.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from typing import Optional
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from pipeline import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.progress import RunProgress
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -64,7 +73,9 @@ def _add_job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dask-address", help="tcp://HOST:8786 of a Dask scheduler (with --runner dask)")
     command.add_argument("--allow-private-hosts", action="store_true",
                          help="let feeds and links resolve to loopback, private or link-local addresses")
-    command.add_argument("--quiet", action="store_true", help="print only the summary")
+    command.add_argument("--quiet", action="store_true", help="print only the summary (no progress, no log lines but warnings)")
+    command.add_argument("--json", action="store_true",
+                         help="print the summary as one JSON object on stdout (watch: one per cycle); see docs/scheduling.md")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -99,9 +110,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         fault = operator_fault(error)
         if fault is None:
             raise
-        print(f"newsbeam: error: cannot write: {fault} (the dataset is as the last complete run left it; "
-              "the next run finishes or undoes this one)", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(f"cannot write: {fault} (the dataset is as the last complete run left it; "
+                     "the next run finishes or undoes this one)", as_json=getattr(args, "json", False))
 
 
 def _skip_ipython_probe() -> None:
@@ -137,16 +147,22 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
 
 
 def _run(args: argparse.Namespace) -> int:
-    _configure_logging(quiet=args.quiet)
-    from pipeline.run import run
+    console = _live_console(quiet=args.quiet)
+    _configure_logging(quiet=args.quiet, console=console)
+    from pipeline.run import STATUS_NOTHING_READ, run, summary_document
 
     try:
         settings = _settings_from(args)
-        summary = run(settings, args.inputs or None)
+        with _progress(console) as progress:
+            summary = run(settings, args.inputs or None, progress=progress)
     except _user_errors() as error:
-        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return _fail(str(error), as_json=args.json)
+    print(json.dumps(summary_document(summary)) if args.json else format_summary(summary))
+    if summary.status == STATUS_NOTHING_READ:
+        # Not one input could be opened or fetched: a scheduler must hear of it, though it is no crash.
+        print("newsbeam: error: nothing could be read: no input could be opened or fetched (recorded in failures)",
+              file=sys.stderr)
         return EXIT_ERROR
-    print(format_summary(summary))
     if summary.unopened_inputs:
         # The rest was ingested; a scheduler still has to hear about a typo in a path.
         names = ", ".join(repr(spec) for spec in summary.unopened_inputs)
@@ -155,16 +171,45 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _fail(message: str, *, as_json: bool) -> int:
+    """The one-line error on stderr; with --json also an object on stdout, so that a scheduler that
+    parses stdout always gets one."""
+    if as_json:
+        print(json.dumps({"status": "error", "error": message}))
+    print(f"newsbeam: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _live_console(*, quiet: bool) -> Optional["Console"]:
+    """A rich console on stderr when stderr is a terminal (and not --quiet); else None, and progress
+    is plain log lines (a scheduler's log, a pipe)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def _progress(console: Optional["Console"]) -> Iterator["RunProgress"]:
+    from pipeline.progress import LogProgress, TerminalProgress
+
+    if console is None:
+        yield LogProgress()
+        return
+    with TerminalProgress(console) as progress:
+        yield progress
+
+
 def _watch(args: argparse.Namespace) -> int:
-    _configure_logging(quiet=args.quiet)
+    _configure_logging(quiet=args.quiet, console=_live_console(quiet=args.quiet))
     from pipeline.watch import watch
 
     try:
         settings = _settings_from(args)
-        watch(settings, args.inputs or None, max_cycles=args.cycles)
+        watch(settings, args.inputs or None, max_cycles=args.cycles, as_json=args.json)
     except _user_errors() as error:
-        print(f"newsbeam: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(str(error), as_json=args.json)
     return EXIT_OK
 
 
@@ -204,39 +249,46 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
-    get = summary.get
-    written = get("rows_added:articles") + get("rows_replaced:articles")
+    from pipeline.run import headline_counts
+
+    counts = headline_counts(summary.counts)
     lines = [
         f"newsbeam run {summary.run_id} -> {summary.output}" + (f" ({summary.parts} parts)" if summary.parts > 1 else ""),
-        f"  documents read     {get('documents_read')}",
-        f"  articles read      {get('articles_read')}",
-        f"  articles written   {written} ({get('rows_added:articles')} new, {get('changed')} changed)",
-        f"  skipped            {get('duplicates')} duplicate(s) in the input, {get('unchanged')} already stored unchanged",
-        f"  entities           {get('entities')}",
-        f"  quotes             {get('quotes')}",
+        f"  documents read     {counts['documents_read']}",
+        f"  articles read      {counts['articles_read']}",
+        f"  articles written   {counts['articles_written']} ({counts['articles_new']} new, {counts['articles_changed']} changed)",
+        f"  skipped            {counts['duplicates']} duplicate(s) in the input, {counts['unchanged']} already stored unchanged",
+        f"  entities           {counts['entities']}",
+        f"  quotes             {counts['quotes']}",
     ]
     not_annotated = summary.not_annotated_by_language
     if not_annotated:  # stored, but no pipeline reads their language (nlp.pipelines)
         languages = ", ".join(f"{language} {count}" for language, count in sorted(not_annotated.items(), key=lambda item: (-item[1], item[0])))
         lines.append(f"  not annotated      {languages}")
     failures = summary.failures_by_reason
-    total_failures = sum(failures.values())
-    lines.append(f"  failures           {total_failures}" + (" (new)" if total_failures else ""))
+    lines.append(f"  failures           {counts['failures']}" + (" (new)" if counts["failures"] else ""))
     for reason, count in sorted(failures.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"    {reason:<22} {count}")
-    if get("failures_already_recorded"):
-        lines.append(f"    (and {get('failures_already_recorded')} already recorded by an earlier run)")
+    if counts["failures_already_recorded"]:
+        lines.append(f"    (and {counts['failures_already_recorded']} already recorded by an earlier run)")
     lines.append(f"  time               {summary.seconds:.1f} s, {summary.articles_per_second:.1f} articles/s")
     return "\n".join(lines)
 
 
-def _configure_logging(*, quiet: bool) -> None:
+def _configure_logging(*, quiet: bool, console: Optional["Console"] = None) -> None:
+    handler: logging.Handler
+    if console is not None:  # log lines print above the live progress line instead of through it
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=console, show_path=False, log_time_format="%H:%M:%S")
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S"))
+    handler.addFilter(_drop_optional_gcp_notice)
+    handler.addFilter(_drop_worker_operator_faults)
     # force=True: importing Beam may already have given the root logger a default handler.
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                        datefmt="%H:%M:%S", stream=sys.stderr, force=True)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_drop_optional_gcp_notice)
-        handler.addFilter(_drop_worker_operator_faults)
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=[handler], force=True)
     # Beam logs every stage at INFO; keep the user's terminal for newsbeam's own progress.
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
 

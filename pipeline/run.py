@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -22,6 +22,7 @@ from pipeline.failures import Reason
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import NOT_ANNOTATED, Annotate
 from pipeline.nlp.model import ensure_installed
+from pipeline.progress import LogProgress, RunProgress
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sinks.dataset import commit, compact, may_hold_content_ids, new_run_id, prepare_root, recover
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
@@ -131,10 +132,11 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
             f"--runner={LOCAL_RUNNER}",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={runner.workers}",
-            # Each worker process would print some twenty lines of Beam's INFO chatter to the
-            # terminal; keep its warnings and newsbeam's own progress lines.
-            "--default_sdk_harness_log_level=WARNING",
-            '--sdk_harness_log_level_overrides={"pipeline": "INFO"}',
+            # What workers log reaches the user through the launcher's logging. Beam's worker
+            # warns at every start ("No semi_persistent_directory found", about a staging folder
+            # only remote runners have): keep Beam's errors and newsbeam's own warnings.
+            "--default_sdk_harness_log_level=ERROR",
+            '--sdk_harness_log_level_overrides={"pipeline": "WARNING"}',
         ]
     elif runner.name == "dask":
         if not runner.dask_address:
@@ -189,6 +191,12 @@ def compact_dataset(settings: Settings) -> int:
         return compact(output, run_id=new_run_id())
 
 
+# What a run's status says (RunSummary.status; the CLI exits 0 for "ok", 2 for the others).
+STATUS_OK = "ok"  # the job ran; bad documents, if any, are rows of the failures table
+STATUS_UNOPENED_INPUT = "unopened_input"  # an input named by the user could not be opened; the rest was ingested
+STATUS_NOTHING_READ = "nothing_read"  # inputs were given, and not one of them could be opened or fetched
+
+
 @dataclass(frozen=True)
 class RunSummary:
     run_id: str
@@ -199,11 +207,11 @@ class RunSummary:
     # Inputs named by the user that could not be opened at all (missing, a broken link, a folder
     # that cannot be listed): recorded as failures like any bad input, and the reason for exit 2.
     unopened_inputs: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()  # the input specs as the user gave them
 
     @property
     def failures_by_reason(self) -> dict[str, int]:
-        prefix = "failure:"
-        return {name[len(prefix):]: n for name, n in self.counts.items() if name.startswith(prefix) and n}
+        return failures_by_reason(self.counts)
 
     @property
     def not_annotated_by_language(self) -> dict[str, int]:
@@ -218,9 +226,79 @@ class RunSummary:
     def articles_per_second(self) -> float:
         return self.get("articles_read") / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def nothing_read(self) -> bool:
+        """Something was to be opened (a file, a feed, a named path) and not one thing was. An empty
+        folder or a glob matching nothing had nothing to open: that is an empty run, not this."""
+        opened = self.get("files_opened") + self.get("feeds_fetched") + self.get("feeds_not_modified")
+        unopened = self.get("files_unopened") + self.get("feeds_failed") + len(self.unopened_inputs)
+        return opened == 0 and unopened > 0
 
-def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
-    """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds)."""
+    @property
+    def status(self) -> str:
+        if self.nothing_read:
+            return STATUS_NOTHING_READ
+        if self.unopened_inputs:
+            return STATUS_UNOPENED_INPUT
+        return STATUS_OK
+
+
+def failures_by_reason(counts: Mapping[str, int]) -> dict[str, int]:
+    prefix = "failure:"
+    return {name[len(prefix):]: n for name, n in counts.items() if name.startswith(prefix) and n}
+
+
+def headline_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """The counts a user or a scheduler reads, by stable name, from a run's (or a watch cycle's)
+    tallies: the human summary, ``--json`` and the run report all show these."""
+
+    def get(name: str) -> int:
+        return counts.get(name, 0)
+
+    return {
+        "documents_read": get("documents_read"),
+        "articles_read": get("articles_read"),
+        "articles_written": get("rows_added:articles") + get("rows_replaced:articles"),
+        "articles_new": get("rows_added:articles"),
+        "articles_changed": get("changed"),
+        "duplicates": get("duplicates"),
+        "unchanged": get("unchanged"),
+        "entities": get("entities"),
+        "quotes": get("quotes"),
+        "failures": sum(failures_by_reason(counts).values()),
+        "failures_already_recorded": get("failures_already_recorded"),
+        "files_opened": get("files_opened"),
+        "files_unopened": get("files_unopened"),
+        "feeds_fetched": get("feeds_fetched"),
+        "feeds_not_modified": get("feeds_not_modified"),
+        "feeds_failed": get("feeds_failed"),
+    }
+
+
+def summary_document(summary: RunSummary) -> dict[str, Any]:
+    """The summary as one JSON-ready object: what ``newsbeam run --json`` prints, and the core of
+    the run report in ``_runs/``. docs/scheduling.md lists the fields."""
+    return {
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "output": summary.output,
+        "inputs": list(summary.inputs),
+        "unopened_inputs": list(summary.unopened_inputs),
+        "duration_s": round(summary.seconds, 3),
+        "parts": summary.parts,
+        "counts": headline_counts(summary.counts),
+        "failures_by_reason": dict(sorted(summary.failures_by_reason.items())),
+        "not_annotated_by_language": dict(sorted(summary.not_annotated_by_language.items())),
+        "articles_per_s": round(summary.articles_per_second, 3),
+    }
+
+
+def run(settings: Settings, specs: Optional[list[str]] = None, *, progress: Optional[RunProgress] = None) -> RunSummary:
+    """Run one batch job over ``specs`` (or the configured inputs, or the bundled seeds).
+
+    ``progress`` hears of each part as it starts and ends (the CLI's terminal display); by default
+    each part is a log line."""
+    progress = progress or LogProgress()
     specs = list(specs or settings.inputs or default_inputs())
     for model in settings.nlp.pipelines.values():
         ensure_installed(model)
@@ -230,12 +308,12 @@ def run(settings: Settings, specs: Optional[list[str]] = None) -> RunSummary:
         if recover(output):
             log.info("newsbeam: finished an interrupted commit in %s", output)
         parts = split_plan(plan, files_per_run=settings.input.files_per_run)
-        summaries = []
+        summaries: list[RunSummary] = []
         for number, part in enumerate(parts, start=1):
-            if len(parts) > 1:
-                log.info("newsbeam: part %d of %d", number, len(parts))
-            summaries.append(run_plan(settings, part, output=output))
-        return replace(combine_summaries(summaries), unopened_inputs=unopened_inputs(plan, specs))
+            progress.part_started(number, len(parts), files=len(part.paths), feeds=len(part.feeds))
+            summaries.append(run_plan(settings, part, output=output, inputs=specs, part=(number, len(parts))))
+            progress.part_finished(number, len(parts), combine_summaries(summaries))
+        return replace(combine_summaries(summaries), inputs=tuple(specs), unopened_inputs=unopened_inputs(plan, specs))
 
 
 def unopened_inputs(plan: InputPlan, specs: list[str]) -> tuple[str, ...]:
@@ -275,6 +353,8 @@ def combine_summaries(summaries: list[RunSummary]) -> RunSummary:
         counts=dict(sorted(counts.items())),
         seconds=sum(summary.seconds for summary in summaries),
         parts=len(summaries),
+        unopened_inputs=first.unopened_inputs,
+        inputs=first.inputs,
     )
 
 
@@ -285,15 +365,19 @@ def run_plan(
     output: Location,
     state: Optional[StateFolder] = None,
     poll_first: bool = False,
+    inputs: Sequence[str] = (),
+    part: tuple[int, int] = (1, 1),
 ) -> RunSummary:
-    """One pipeline run over a planned input, then its commit; the caller holds the dataset lock.
+    """One pipeline run over a planned input, then its commit and its run report; the caller holds
+    the dataset lock. ``inputs`` are the specs as the user gave them (for the report and the status),
+    ``part`` says which of how many pipeline runs of one ``newsbeam run`` this is.
 
     ``state`` is the watch's open state folder; a single run opens its own. With ``poll_first`` (the
     watch), the launcher polls the feeds itself before any pipeline starts, so a cycle in which every
     feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else."""
     if state is None:
         with StateFolder(output) as own_state:
-            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first)
+            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first, inputs=inputs, part=part)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
@@ -309,7 +393,8 @@ def run_plan(
                 counts[tally.name] += tally.count
             record_polls(store, [poll for poll in polled if isinstance(poll, FeedPoll)], at=started_at)
             state.push()
-            return RunSummary(run_id=run_id, output=str(output), counts=dict(counts), seconds=time.monotonic() - started)
+            return RunSummary(run_id=run_id, output=str(output), counts=dict(counts), seconds=time.monotonic() - started,
+                              unopened_inputs=unopened_inputs(plan, list(inputs)), inputs=tuple(inputs))
         pipeline = build_pipeline(
             settings, plan, run_id=run_id, started_at=started_at, jobs=jobs, location=output, polled=polled
         )
@@ -328,9 +413,28 @@ def run_plan(
         "commit": round(seconds - job_seconds, 3),
         "identities": round(published.identity_seconds, 3),
     }
-    write_run_report({"started_at": started_at, "seconds": round(seconds, 3), "seconds_by_step": timings,
-                      "counts": counts, "feeds": [poll.__dict__ for poll in report["feeds"]]}, output, run_id)
-    return RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=seconds)
+    summary = RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=seconds,
+                         unopened_inputs=unopened_inputs(plan, list(inputs)), inputs=tuple(inputs))
+    write_run_report(run_report(summary, started_at=started_at, timings=timings, feeds=report["feeds"], part=part), output, run_id)
+    return summary
+
+
+def run_report(
+    summary: RunSummary, *, started_at: datetime, timings: dict[str, float], feeds: list[FeedPoll], part: tuple[int, int]
+) -> dict[str, Any]:
+    """``_runs/<run id>.json`` of one pipeline run: the summary document, with when it started, where
+    its time went, every tally by its internal name, and each feed's poll. A run split into parts
+    writes one per part; each says which part it is, and its status is that part's."""
+    number, parts = part
+    return {
+        **summary_document(summary),
+        "part": number,
+        "parts": parts,
+        "started_at": started_at.isoformat(),
+        "seconds_by_step": timings,
+        "tallies": summary.counts,
+        "feeds": [poll.__dict__ for poll in feeds],
+    }
 
 
 def committed_counts(counts: dict[str, int], rows_removed: int, files_compacted: int) -> dict[str, int]:

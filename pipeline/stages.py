@@ -36,6 +36,10 @@ def read_and_parse(
 
     try:
         raw = read_file(path, max_bytes=settings.max_file_bytes, storage_options=storage_options)
+        # Opened or not: a run in which no input could be opened at all ends with exit status 2
+        # (RunSummary.status), while an empty or oversized file was opened and is bad data.
+        opened = not (isinstance(raw, Failure) and raw.reason == Reason.UNREADABLE_PATH.value)
+        yield Tally("files_opened" if opened else "files_unopened")
         if isinstance(raw, Failure):
             yield raw
             return

@@ -14,6 +14,7 @@ idempotent writer absorbs what it had already written.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -25,14 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional, TextIO
+from typing import Any, Callable, Iterator, Mapping, Optional, TextIO
 
 from pipeline.config import ConfigError, Settings
 from pipeline.failures import Reason
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
-from pipeline.run import InputPlan, dataset_location, pipeline_options, plan_inputs, run_plan
-from pipeline.sinks.dataset import DatasetError, prepare_root, recover
+from pipeline.run import InputPlan, dataset_location, failures_by_reason, headline_counts, pipeline_options, plan_inputs, run_plan
+from pipeline.sinks.dataset import DatasetError, ensure_tables, prepare_root, recover
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.file_state import FILE_STATE, FileSignature, FileStateStore, signature_of
@@ -191,7 +192,7 @@ def run_cycle(
         if not cycle.has_work and not (first and cycle.plan.failures):
             files_store.record({}, present=cycle.present)
             return CycleResult(number, started_at, time.monotonic() - started)
-        summary = run_plan(settings, cycle.plan, output=output, state=state, poll_first=True)
+        summary = run_plan(settings, cycle.plan, output=output, state=state, poll_first=True, inputs=specs)
         # Only now are the files' rows in the dataset (run_plan returns after the commit).
         files_store.record(cycle.files, present=cycle.present)
         state.push()
@@ -230,6 +231,28 @@ def format_status(result: CycleResult) -> str:
         f"  files {result.files}  {result.seconds:.1f} s"
     )
     return line if result.ran else f"{line}  (nothing due)"
+
+
+def cycle_document(result: CycleResult) -> dict[str, Any]:
+    """One cycle as a JSON-ready object (``watch --json`` prints one per line): the counts of
+    ``run --json`` (pipeline.run.headline_counts) and what the cycle did."""
+    return {
+        "event": "cycle",
+        "cycle": result.number,
+        "started_at": result.started_at.isoformat(),
+        "duration_s": round(result.seconds, 3),
+        "ran": result.ran,
+        "error": result.error,
+        "files": result.files,
+        "feeds": result.feeds,
+        "counts": headline_counts(result.counts),
+        "failures_by_reason": dict(sorted(failures_by_reason(result.counts).items())),
+    }
+
+
+def final_document(summary: WatchSummary) -> dict[str, Any]:
+    return {"event": "stopped", "cycles": summary.cycles, "failed_cycles": summary.failed_cycles,
+            "counts": headline_counts(summary.counts)}
 
 
 def format_final(summary: WatchSummary) -> str:
@@ -280,11 +303,13 @@ def watch(
     on_cycle: Optional[Callable[[CycleResult], None]] = None,
     settle_seconds: float = SETTLE_SECONDS,
     out: Optional[TextIO] = None,
+    as_json: bool = False,
 ) -> WatchSummary:
     """Ingest ``specs`` (or ``settings.inputs``) every ``settings.watch.interval_seconds`` until stopped.
 
     Stops after ``max_cycles`` cycles, when ``stop`` is set (by ``on_cycle``, another thread, or
     SIGINT/SIGTERM), or on a fatal error (ConfigError, DatasetError, DatasetBusy), which propagates.
+    ``as_json`` prints each cycle's status, and the final line, as one JSON object per line.
     """
     specs = list(specs or settings.inputs)
     if not specs:
@@ -305,6 +330,7 @@ def watch(
         state.folder / FILE_STATE
     ) as files_store:
         recover(output)
+        ensure_tables(output)  # readable from the start, even when the first cycles find nothing to run
         log.info("newsbeam watch: %s every %s s into %s", ", ".join(specs), f"{interval:g}", output)
         start = time.monotonic()
         while True:
@@ -315,7 +341,7 @@ def watch(
             )
             totals.update(result.counts)
             failed += result.error is not None
-            print(format_status(result), file=out, flush=True)
+            print(json.dumps(cycle_document(result)) if as_json else format_status(result), file=out, flush=True)
             if on_cycle is not None:
                 on_cycle(result)
             if stop.is_set() or (max_cycles is not None and cycles >= max_cycles):
@@ -324,7 +350,7 @@ def watch(
             if stop.wait(max(0.0, start - time.monotonic())):  # a signal wakes the sleep at once
                 break
     summary = WatchSummary(cycles=cycles, failed_cycles=failed, counts=dict(totals))
-    print(format_final(summary), file=out, flush=True)
+    print(json.dumps(final_document(summary)) if as_json else format_final(summary), file=out, flush=True)
     return summary
 
 

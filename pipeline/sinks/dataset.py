@@ -10,6 +10,8 @@ Layout (below the root, a local folder or ``s3://bucket/prefix``)::
     _commits/<run id>.json                             a commit being published (the commit point)
     _runs/<run id>.json                                each run's report
     _newsbeam.json                                     format, schema and layout version
+    <table>/date=1970-01-01/part-<run id>.parquet      a zero-row file per table: the table exists from
+    identities/shard=00/part-<run id>.parquet          the first run on (ensure_tables)
 
 Why this shape: a run's cost must follow its own input, not the dataset. A run adds new files and
 never rewrites a partition to add rows; the only stored files it reads are the index shards of the
@@ -67,6 +69,12 @@ MANIFEST = "_newsbeam.json"
 STAGING_DIR = "_staging"
 COMMITS_DIR = "_commits"
 INDEX_SHARD_DIGITS = 2  # 256 shards: at a million articles a shard holds ~4,000 index rows
+# Where each table keeps at least one file, empty if need be, so that a plain reader finds the table
+# (with its schema) before any row has come: DuckDB's globs, pyarrow.dataset and Polars raise on a
+# folder that holds no Parquet file. A real value of the partition column, as every reader must be
+# able to type it (pyarrow cannot type a column whose only value is Hive's null partition): for
+# dates the Unix epoch, for identities the first shard. Rows that belong there sit beside the file.
+SCHEMA_PARTITIONS = {PARTITION_COLUMN: "1970-01-01", "shard": "00"}
 # Compaction: a partition with more than this many small files has them merged into one.
 COMPACT_AFTER_FILES = 16
 SMALL_FILE_BYTES = 64 * 1024 * 1024  # files above this are left alone: merging them would cost more than it saves
@@ -248,7 +256,25 @@ def commit(
     report = publish(location, record)
     objects.delete(location, record_path)
     objects.delete_tree(location, f"{STAGING_DIR}/{run_id}")
+    ensure_tables(location, run_id=run_id)
     return report
+
+
+def ensure_tables(location: Location, *, run_id: Optional[str] = None) -> int:
+    """Give each table that has no file in its schema partition a zero-row file with the table's
+    schema there, so that every reader reads every table from the first run on (as zero rows, with
+    the contract's columns). One listing of one small folder per table, whatever the dataset holds.
+    Rows are never in such a file, so each row is still seen exactly once. Returns the files written."""
+    run_id = run_id or new_run_id()
+    written = 0
+    for table, schema in SCHEMAS.items():
+        partition = SCHEMA_PARTITIONS[PARTITION_COLUMNS[table]]
+        if partition_files(location, table, partition):
+            continue
+        target = f"{partition_path(table, partition)}/{data_file_name(run_id)}"
+        objects.write_parquet(location, target, schema.empty_table(), compression=COMPRESSION)
+        written += 1
+    return written
 
 
 def publish(location: Location, record: dict[str, Any]) -> PublishReport:

@@ -90,6 +90,24 @@ def test_readers_read_the_bucket_as_it_is(s3_server: Bucket, tmp_path: Path) -> 
     assert rows == (2,)
 
 
+def test_every_table_is_readable_in_the_bucket_after_a_run_without_failures(s3_server: Bucket, tmp_path: Path) -> None:
+    from pipeline.sinks.schema import PARTITION_COLUMNS, SCHEMAS
+
+    result = run_newsbeam("run", str(_inputs(tmp_path / "in", 1)), "--output", s3_server.url, "--quiet")
+    assert result.returncode == 0, result.stderr
+    fs = Location.parse(s3_server.url).fs
+    connection = duckdb.connect()
+    connection.register_filesystem(fs)
+    for table, schema in SCHEMAS.items():
+        columns = [*schema.names, PARTITION_COLUMNS[table]]
+        arrow = pads.dataset(f"{s3_server.name}/{table}", filesystem=fs, partitioning="hive", format="parquet").to_table()
+        relation = connection.sql(f"SELECT * FROM read_parquet('s3://{s3_server.name}/{table}/*/*.parquet', hive_partitioning=true)")
+        assert arrow.column_names == relation.columns == columns, table
+        assert arrow.num_rows == len(relation.fetchall()) == (0 if table == "failures" else arrow.num_rows)
+    assert run_query(s3_server.url, "SELECT count(*) FROM failures")[1] == [(0,)]
+    assert run_query(s3_server.url, "SELECT count(*) FROM articles")[1] == [(1,)]
+
+
 def test_a_run_killed_mid_way_is_completed_by_the_next_one(s3_server: Bucket, tmp_path: Path) -> None:
     inputs = _inputs(tmp_path / "in", 40)
     env = {**os.environ}

@@ -58,3 +58,35 @@ def test_only_named_inputs_that_cannot_be_opened_count_as_unopened(tmp_path) -> 
     plan = plan_inputs(specs)
     assert any(failure.origin == str(feed_list) for failure in plan.failures)  # the bad line is recorded
     assert unopened_inputs(plan, specs) == (missing,)
+
+
+@pytest.mark.parametrize(
+    "counts, unopened, status",
+    [
+        ({"files_opened": 3, "documents_read": 1, "failure:empty_file": 2}, (), "ok"),  # bad documents are data
+        ({}, (), "ok"),  # an empty folder: nothing to open is an empty run
+        ({"failure:no_match": 1}, (), "ok"),
+        ({"files_opened": 1, "feeds_failed": 2}, (), "ok"),  # something was read
+        ({"feeds_not_modified": 1, "feeds_failed": 1}, (), "ok"),  # a 304 is a feed that answered
+        ({"files_opened": 2}, ("typo/",), "unopened_input"),
+        ({"feeds_failed": 2}, (), "nothing_read"),
+        ({"files_unopened": 1}, (), "nothing_read"),
+        ({}, ("typo/",), "nothing_read"),
+    ],
+)
+def test_the_status_says_whether_anything_could_be_read(counts: dict, unopened: tuple, status: str) -> None:
+    assert RunSummary("r", "/out", counts, 1.0, unopened_inputs=unopened).status == status
+
+
+def test_the_summary_document_is_json_with_stable_counts() -> None:
+    import json
+
+    from pipeline.run import summary_document
+
+    summary = RunSummary("r1", "/out", {"rows_added:articles": 3, "rows_replaced:articles": 1, "changed": 1,
+                                        "failure:empty_file": 2, "not_annotated:de": 1, "files_opened": 4}, 2.0,
+                         inputs=("in/",))
+    document = json.loads(json.dumps(summary_document(summary)))
+    assert (document["status"], document["inputs"], document["duration_s"]) == ("ok", ["in/"], 2.0)
+    assert (document["counts"]["articles_written"], document["counts"]["articles_new"], document["counts"]["failures"]) == (4, 3, 2)
+    assert (document["failures_by_reason"], document["not_annotated_by_language"]) == ({"empty_file": 2}, {"de": 1})

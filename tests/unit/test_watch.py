@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 
@@ -235,7 +236,8 @@ class FakeRunPlan:
         self.fail_on = fail_on
         self.error = error
 
-    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder, poll_first: bool = False) -> RunSummary:
+    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder, poll_first: bool = False,
+                 inputs: Sequence[str] = ()) -> RunSummary:
         self.plans.append(plan)
         if len(self.plans) in self.fail_on:
             raise self.error
@@ -298,6 +300,19 @@ def test_watch_runs_max_cycles_and_picks_up_files_added_between_them(tmp_path: P
     lines = out.getvalue().splitlines()
     assert [line.split()[:2] for line in lines[:3]] == [["cycle", "1"], ["cycle", "2"], ["cycle", "3"]]
     assert lines[3].startswith("watch stopped after 3 cycle(s): 3 new article(s)")
+
+
+def test_watch_json_prints_one_object_per_cycle_and_one_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(watch_module, "run_plan", FakeRunPlan())
+    inbox = tmp_path / "inbox"
+    _old_file(inbox / "a.txt")
+    out = io.StringIO()
+    watch(_settings(tmp_path, "watch.interval_seconds=0.05"), [str(inbox)], max_cycles=2, out=out, as_json=True)
+    first, second, final = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert (first["event"], first["cycle"], first["ran"], first["files"]) == ("cycle", 1, True, 1)
+    assert first["counts"]["articles_new"] == 1 and first["counts"]["quotes"] == 1
+    assert (second["cycle"], second["ran"], second["counts"]["articles_new"]) == (2, False, 0)  # nothing new
+    assert (final["event"], final["cycles"], final["failed_cycles"], final["counts"]["articles_new"]) == ("stopped", 2, 0, 1)
 
 
 def test_cycles_start_every_interval(tmp_path: Path, monkeypatch) -> None:
