@@ -55,9 +55,11 @@ from pipeline.sinks.schema import (
     KEY_COLUMNS,
     LAYOUT_VERSION,
     OWNER_COLUMNS,
+    PARTITION_COLUMN,
     PARTITION_COLUMNS,
     PUBLISH_ORDER,
     SCHEMA_VERSION,
+    SCHEMAS,
     TABLE_DIRS,
 )
 from pipeline.storage import objects
