@@ -70,6 +70,9 @@ def _add_job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--runner", choices=("local", "multiprocess", "dask", "dataflow", "flink", "spark"),
                          help="where the job runs (default: local, one process; configs/runners/ and "
                               "docs/runners.md say what each needs)")
+    command.add_argument("--source", metavar="NAME",
+                         help="the source (outlet) of the articles read from the files and folders named here, "
+                              "unless an article names its own (input.sources in config does it per folder)")
     command.add_argument("--dask-address", help="tcp://HOST:8786 of a Dask scheduler (with --runner dask)")
     command.add_argument("--allow-private-hosts", action="store_true",
                          help="let feeds and links resolve to loopback, private or link-local addresses")
@@ -135,6 +138,11 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
             values["runner.name"] = "multiprocess"
     if getattr(args, "runner", None):
         values["runner.name"] = args.runner
+    if getattr(args, "source", None):
+        from pipeline.run import is_url
+
+        named = [spec for spec in getattr(args, "inputs", None) or [] if not is_url(spec)]
+        values["input.sources"] = {spec: args.source for spec in named}
     if getattr(args, "dask_address", None):
         values["runner.dask_address"] = args.dask_address
     if getattr(args, "allow_private_hosts", False):

@@ -43,6 +43,12 @@ class InputSettings(_Strict):
     fallback_encoding: str  # tried after BOM, declared charset and UTF-8
     files_per_run: int = Field(gt=0)  # a larger input runs as several pipelines, to bound memory
     json_fields: JsonFields
+    # The date an article that gives none of its own is filed under: "ingested" (the run's time) or
+    # "modified" (its file's modification time; the run's time where a file has none, in a bucket).
+    undated: Literal["ingested", "modified"] = "ingested"
+    # Folder or file (or bucket prefix) -> the source of the articles read from it, unless an
+    # article names its own; the longest matching path wins.
+    sources: dict[str, str] = Field(default_factory=dict)
 
 
 class NlpSettings(_Strict):

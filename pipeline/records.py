@@ -42,6 +42,7 @@ class RawDocument:
     feed_url: Optional[str] = None
     language: Optional[str] = None
     fetched_at: Optional[datetime] = None
+    modified_at: Optional[datetime] = None  # the file's modification time, when it is to date undated articles
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,19 @@ class Article:
     language: Optional[str] = None
     published_at: Optional[datetime] = None  # timezone-aware UTC, or None when unknown
     place: Optional[str] = None  # dateline place ("MOSCOW"), when the text has one
+    # The file's modification time, kept only when input.undated is "modified": an undated article
+    # is then filed under it.
+    modified_at: Optional[datetime] = None
+
+    @property
+    def dated_at(self) -> datetime:
+        """The moment the article is filed under (its ``date`` partition): see :attr:`date_source`."""
+        return self.published_at or self.modified_at or self.ingested_at
+
+    @property
+    def date_source(self) -> str:
+        """Where :attr:`dated_at` comes from: "published", "modified" (its file) or "ingested"."""
+        return "published" if self.published_at else "modified" if self.modified_at else "ingested"
 
     @property
     def word_count(self) -> int:

@@ -7,6 +7,7 @@ outputs and several sinks silently wrong; docs/architecture.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import AbstractSet, Any, Iterable, Iterator, Mapping, Optional
 
@@ -15,7 +16,7 @@ import apache_beam as beam
 from pipeline.config import HttpSettings, InputSettings
 from pipeline.failures import Reason, make_failure
 from pipeline.records import (
-    Annotated, Article, Failure, FeedPoll, Tally, TableRow, content_article_id, path_article_id,
+    Annotated, Article, Failure, FeedPoll, RawDocument, Tally, TableRow, content_article_id, path_article_id,
 )
 from pipeline.sinks.dataset import StoredArticle, index_shard, read_article_index, read_failure_index
 from pipeline.sinks.rows import article_rows, failure_index_row, failure_row, tombstones_for_replaced_article
@@ -44,12 +45,25 @@ def read_and_parse(
             yield raw
             return
         yield Tally("documents_read")
+        raw = with_input_settings(raw, settings)
         for result in parse_document(raw, settings, ingested_at=ingested_at):
             if isinstance(result, Article):
                 yield Tally("articles_read")
             yield result
     except Exception as error:  # noqa: BLE001 - a reader bug becomes a failures row, not a crash
         yield make_failure("read", Reason.INTERNAL_ERROR, path, f"{type(error).__name__}: {error}")
+
+
+def with_input_settings(raw: RawDocument, settings: InputSettings) -> RawDocument:
+    """A file's document with what the settings say of its input: its source (``input.sources``)
+    and, with ``input.undated: modified``, its modification time to date undated articles."""
+    from pipeline.sources.files import modification_time, source_for
+
+    source = source_for(raw.origin, settings.sources) if settings.sources else None
+    modified_at = modification_time(raw.origin) if settings.undated == "modified" else None
+    if source is None and modified_at is None:
+        return raw
+    return replace(raw, source=source or raw.source, modified_at=modified_at)
 
 
 class ReadFiles(beam.PTransform):

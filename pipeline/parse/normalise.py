@@ -82,6 +82,7 @@ def build_article(
         language=clean_language(language or provenance.language),
         published_at=parse_date(published_at),
         place=clean_line(place),
+        modified_at=to_utc(provenance.modified_at) if provenance.modified_at else None,
     )
 
 

@@ -20,11 +20,12 @@ class Provenance:
     source: Optional[str] = None  # the outlet, as the input names it (a feed list, a fetch)
     feed_url: Optional[str] = None  # the feed an entry or a fetched page came from
     language: Optional[str] = None  # as declared: a hint for detection, never the answer
+    modified_at: Optional[datetime] = None  # the file's, when undated articles are to be filed under it
 
     @classmethod
     def of(cls, raw: RawDocument, ingested_at: datetime) -> "Provenance":
         return cls(origin=raw.origin, ingested_at=ingested_at, source=raw.source, feed_url=raw.feed_url,
-                   language=raw.language)
+                   language=raw.language, modified_at=raw.modified_at)
 
     def filled(self, *, source: Optional[str] = None, feed_url: Optional[str] = None,
                language: Optional[str] = None) -> "Provenance":

@@ -13,8 +13,9 @@ from pipeline.sinks.schema import ARTICLE_TABLES
 
 
 def partition_of(article: Article) -> str:
-    """``date=`` partition of an article: its publication date, or its ingestion date when unknown."""
-    return _day(article.published_at or article.ingested_at)
+    """``date=`` partition of an article: its publication date; when unknown, its file's modification
+    date (``input.undated: modified``) or its ingestion date (``Article.date_source`` says which)."""
+    return _day(article.dated_at)
 
 
 def article_rows(annotated: Annotated) -> Iterator[TableRow]:
@@ -46,7 +47,7 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
         row["spans"] = [{"start": span.start, "end": span.end} for span in quote.spans]
         row["speaker_identity_id"] = identity_of.get(quote.speaker_entity_id) if quote.speaker_entity_id else None
         yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
-    yield from identity_delta_rows(annotated.entities, seen_at=article.published_at or article.ingested_at)
+    yield from identity_delta_rows(annotated.entities, seen_at=article.dated_at)
 
 
 def tombstones_for_replaced_article(article_id: str, old_partition: str) -> Iterator[TableRow]:
@@ -77,6 +78,7 @@ def _article_row(article: Article) -> dict:
     row = _fields_of(article)
     row["authors"] = list(article.authors)
     row["word_count"] = article.word_count
+    row["date_source"] = article.date_source
     return row
 
 

@@ -38,6 +38,8 @@ ARTICLES = pa.schema(
         ("word_count", pa.int32()),
         ("origin", pa.string()),
         ("place", pa.string()),
+        ("modified_at", UTC_TIMESTAMP),  # the file's, when input.undated is "modified"
+        ("date_source", pa.string()),  # what the date partition comes from: published, modified, ingested
     ]
 )
 

@@ -14,6 +14,8 @@ import glob
 import os
 import stat
 import zlib
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import PurePath
 from typing import BinaryIO, Optional, Union
 
@@ -103,6 +105,29 @@ def file_sizes(paths: list[str]) -> list[tuple[str, int]]:
         except (OSError, ValueError):
             sizes.append((path, 1))
     return sizes
+
+
+def source_for(path: str, sources: Mapping[str, str]) -> Optional[str]:
+    """The source ``input.sources`` names for ``path``: that of the longest folder, file or bucket
+    prefix that holds it (paths compared absolute, at a path boundary), None when none does."""
+    best: Optional[tuple[int, str]] = None
+    for prefix, source in sources.items():
+        base = prefix if is_object_store(prefix) else os.path.abspath(os.path.expanduser(prefix))
+        base = base.rstrip("/")
+        if path == base or path.startswith(base + "/"):
+            if best is None or len(base) > best[0]:
+                best = (len(base), source)
+    return best[1] if best else None
+
+
+def modification_time(path: str) -> Optional[datetime]:
+    """A local file's modification time (UTC); None in a bucket (it would cost a request) or when unknown."""
+    if is_object_store(path):
+        return None
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def read_file(path: str, *, max_bytes: int, storage_options: Optional[dict] = None) -> Union[RawDocument, Failure]:

@@ -206,3 +206,21 @@ def test_an_edited_file_without_url_replaces_its_article(tmp_path: Path) -> None
     assert "1 changed" in edited.stdout
     assert _query(out, "SELECT count(*) AS n FROM articles") == [{"n": 1}]
     assert _query(out, "SELECT text FROM quotes") == [{"text": "We close the bridge instead,"}]
+
+
+def test_a_folder_can_name_its_source_and_date_undated_files_by_their_modification(tmp_path: Path) -> None:
+    import os
+    from datetime import datetime, timezone
+
+    folder = tmp_path / "gazette"
+    folder.mkdir()
+    story = folder / "council.txt"
+    story.write_text('Council meets\n\nMayor Dana Whitfield spoke. "We open the bridge soon," Whitfield said.\n', encoding="utf-8")
+    modified = datetime(2021, 7, 4, 9, 0, tzinfo=timezone.utc).timestamp()
+    os.utime(story, (modified, modified))
+    out = tmp_path / "out"
+    result = run_newsbeam("run", str(folder), "--output", str(out), "--source", "Harbour Gazette",
+                          "--set", "input.undated=modified", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = _query(out, "SELECT source, date_source, CAST(date AS VARCHAR) AS day, published_at IS NULL AS undated FROM articles")
+    assert rows == [{"source": "Harbour Gazette", "date_source": "modified", "day": "2021-07-04", "undated": True}]

@@ -162,3 +162,46 @@ def test_a_file_name_that_is_not_utf8_is_a_failure_and_the_others_are_read(tmp_p
     assert paths == [str(folder / "good.txt")]
     assert [(failure.reason, failure.origin) for failure in failures] == [("unreadable_path", f"{folder}/bad\ufffd.txt")]
     failures[0].origin.encode("utf-8")  # what the failures row carries is valid UTF-8
+
+
+def test_the_longest_folder_that_holds_a_file_names_its_source(tmp_path: Path) -> None:
+    from pipeline.sources.files import source_for
+
+    sources = {str(tmp_path / "in"): "Wire", str(tmp_path / "in" / "bbc"): "BBC News", "s3://bucket/gazette": "Gazette"}
+    assert source_for(str(tmp_path / "in" / "bbc" / "a.txt"), sources) == "BBC News"
+    assert source_for(str(tmp_path / "in" / "ap" / "b.txt"), sources) == "Wire"
+    assert source_for(str(tmp_path / "in" / "bbc2" / "c.txt"), sources) == "Wire"  # a path boundary, not a prefix
+    assert source_for(str(tmp_path / "elsewhere.txt"), sources) is None
+    assert source_for("s3://bucket/gazette/2026/d.txt", sources) == "Gazette"
+
+
+def test_a_relative_folder_in_the_settings_matches_the_absolute_paths_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.sources.files import source_for
+
+    monkeypatch.chdir(tmp_path)
+    assert source_for(str(tmp_path / "incoming" / "a.txt"), {"incoming/": "Local Desk"}) == "Local Desk"
+
+
+@pytest.mark.parametrize(("undated", "text", "expected_source", "expected_day"), [
+    ("modified", "Council meets\n\nThe council met.", "modified", "2020-05-17"),
+    ("ingested", "Council meets\n\nThe council met.", "ingested", "2026-03-02"),
+    ("modified", "Date: 2024-01-09\n\nThe council met.", "published", "2024-01-09"),  # its own date wins
+])
+def test_an_undated_file_is_filed_under_the_date_the_settings_choose(
+    tmp_path: Path, undated: str, text: str, expected_source: str, expected_day: str,
+) -> None:
+    from datetime import datetime, timezone
+
+    from pipeline.config import load_settings
+    from pipeline.records import Article
+    from pipeline.sinks.rows import partition_of
+    from pipeline.stages import read_and_parse
+
+    path = tmp_path / "council.txt"
+    path.write_text(text, encoding="utf-8")
+    modified = datetime(2020, 5, 17, 8, 30, tzinfo=timezone.utc).timestamp()
+    os.utime(path, (modified, modified))
+    settings = load_settings(None, [], values={"input.undated": undated, "input.sources": {str(tmp_path): "Town Crier"}}).input
+    [article] = [item for item in read_and_parse(str(path), settings, datetime(2026, 3, 2, 12, tzinfo=timezone.utc))
+                 if isinstance(item, Article)]
+    assert (article.date_source, partition_of(article), article.source) == (expected_source, expected_day, "Town Crier")
