@@ -70,7 +70,8 @@ class NlpSettings(_Strict):
 class HttpSettings(_Strict):
     user_agent: str
     connect_timeout: float = Field(gt=0)
-    read_timeout: float = Field(gt=0)
+    read_timeout: float = Field(gt=0)  # bounds each read, not the response: a slow peer sends a byte within it
+    response_deadline_seconds: float = Field(gt=0)  # bounds one whole response, from connecting to its last byte
     max_redirects: int = Field(ge=0)
     max_retries: int = Field(ge=0)
     backoff_seconds: float = Field(ge=0)
@@ -89,6 +90,7 @@ class RunnerSettings(_Strict):
 
 class WatchSettings(_Strict):
     interval_seconds: float = Field(gt=0)
+    cycle_deadline_seconds: float = Field(gt=0)  # bounds a cycle's fetching; the run over what was fetched follows
 
 
 class StorageSettings(_Strict):

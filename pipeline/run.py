@@ -25,6 +25,7 @@ from pipeline.nlp.model import ensure_installed
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sinks.dataset import commit, compact, new_run_id, prepare_root, recover
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.feeds import FeedJob, poll_feeds
@@ -284,22 +285,24 @@ def run_plan(
     output: Location,
     state: Optional[StateFolder] = None,
     poll_first: bool = False,
+    cutoff: Optional[Cutoff] = None,
 ) -> RunSummary:
     """One pipeline run over a planned input, then its commit; the caller holds the dataset lock.
 
     ``state`` is the watch's open state folder; a single run opens its own. With ``poll_first`` (the
     watch), the launcher polls the feeds itself before any pipeline starts, so a cycle in which every
-    feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else."""
+    feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else;
+    ``cutoff`` (the cycle's deadline and stop) ends that polling, and the run goes on with what it got."""
     if state is None:
         with StateFolder(output) as own_state:
-            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first)
+            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first, cutoff=cutoff)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
     run_id = new_run_id(started_at)
     with FeedStateStore(state.folder / STATE_FILE) as store:
         jobs = feed_jobs(plan.feeds, store)
-        polled = poll_feeds(jobs, settings.http, settings.input, ingested_at=started_at) if poll_first else None
+        polled = poll_feeds(jobs, settings.http, settings.input, ingested_at=started_at, cutoff=cutoff) if poll_first else None
         if polled is not None and not plan.paths and not plan.failures and not any(
             isinstance(element, (Article, Failure)) for element in polled
         ):

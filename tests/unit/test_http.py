@@ -15,6 +15,7 @@ import pytest
 from pipeline.config import HttpSettings, load_settings
 from pipeline.failures import Reason
 from pipeline.records import Failure
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.http import (
     FetchResult,
     HostPoliteness,
@@ -370,3 +371,93 @@ def test_fetch_goes_through_the_politeness_gate(server: LocalHTTPServer, setting
         ok(fetch(server.url("/x"), settings, politeness=politeness))
 
     assert len(server.requests_for("/x")) == 3
+
+
+# --------------------------------------------------------------------------- slow peers: the response deadline
+
+# A slow peer's bytes come well within every read timeout, so only a deadline on the whole response
+# stops it. These settings make the drip take a minute or more without the deadline.
+DRIP = 0.5  # seconds between two bytes
+SLOW_BODY = b"<rss>" + b"x" * 200 + b"</rss>"  # 106 s at one byte per DRIP
+HANG_BOUND = 60  # generous: without the deadline the drip would take longer than this
+
+
+def _within(seconds: float, call, *args, **kwargs):
+    """``call(*args)``, or a test failure if it has not returned after ``seconds`` (a hang)."""
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(call, *args, **kwargs).result(timeout=seconds)
+    except FutureTimeout:
+        pytest.fail(f"{getattr(call, '__name__', call)} still running after {seconds} s")
+    finally:
+        pool.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "status-and-headers"])
+def test_a_slow_drip_response_ends_at_the_response_deadline(server: LocalHTTPServer, drip_headers: bool) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP, drip_headers=drip_headers))
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings), Reason.DEADLINE_EXCEEDED)
+
+    assert "http.response_deadline_seconds" in failure.detail
+    (request,) = server.requests_for("/slow.xml")  # a slow peer is not asked again
+    wait_done(request)
+    assert request.bytes_sent < len(SLOW_BODY)  # the client went away before the body was whole
+
+
+def test_a_slow_response_without_content_length_is_not_taken_as_whole(server: LocalHTTPServer) -> None:
+    # Ended by the connection's close, such a body would look complete when the deadline shuts the socket.
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP, declare_length=False))
+
+    failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings), Reason.DEADLINE_EXCEEDED)
+
+
+def test_a_response_within_its_deadline_is_read_whole(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=30")
+    server.route("/slowish", Reply(body=b"<rss/>", drip_seconds=0.05))
+
+    assert ok(fetch(server.url("/slowish"), settings)).data == b"<rss/>"
+
+
+def test_a_stop_ends_a_fetch_in_progress(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=600")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP))
+    stop = threading.Event()
+
+    def stop_once_the_request_is_in() -> None:
+        give_up = time.monotonic() + HANG_BOUND
+        while not server.requests_for("/slow.xml") and time.monotonic() < give_up:
+            time.sleep(0.01)
+        stop.set()
+
+    threading.Thread(target=stop_once_the_request_is_in, daemon=True).start()
+    cutoff = Cutoff(stop=stop)
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings, cutoff=cutoff), Reason.INTERRUPTED)
+
+    assert "stopped" in failure.detail
+
+
+def test_a_stop_ends_the_wait_before_a_retry(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.max_retries=3")
+    server.route("/busy", Reply(status=503, headers={"Retry-After": "100"}))  # under the 120 s cap: waited for
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+
+    failed(_within(HANG_BOUND, fetch, server.url("/busy"), settings, cutoff=Cutoff(stop=stop)), Reason.INTERRUPTED)
+
+    assert len(server.requests_for("/busy")) == 1
+
+
+def test_a_cutoff_time_ends_a_fetch_before_its_own_deadline(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=600")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP))
+    cutoff = Cutoff(at=time.monotonic() + 2, label="the watch cycle's deadline")
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings, cutoff=cutoff), Reason.DEADLINE_EXCEEDED)
+
+    assert "the watch cycle's deadline" in failure.detail
