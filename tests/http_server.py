@@ -23,6 +23,7 @@ so never became a recorded request (how tests see that a refused certificate was
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -58,17 +59,24 @@ class RecordedRequest:
 Responder = Union[Reply, Callable[[RecordedRequest], Reply]]
 
 
-class LocalHTTPServer:
-    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1, run in a daemon thread; HTTPS with ``tls``."""
+class _IPv6HTTPServer(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self, *, tls: Optional[ssl.SSLContext] = None) -> None:
+
+class LocalHTTPServer:
+    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1 (or another loopback address, ``host``:
+    127.0.0.2, ::1), run in a daemon thread; HTTPS with ``tls``."""
+
+    def __init__(self, *, tls: Optional[ssl.SSLContext] = None, host: str = "127.0.0.1") -> None:
         self._routes: dict[str, list[Responder]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
         self.connections = 0  # accepted connections, TLS handshake failures included
         self.tls = tls
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.host = host
+        server_class = _IPv6HTTPServer if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         if tls is not None:
             # accept() then returns TLS sockets; the handshake is left to the handler thread (Handler.handle),
@@ -97,7 +105,7 @@ class LocalHTTPServer:
         # HTTPS by name, as real feeds are addressed, so that the client checks the certificate's host name
         if self.tls is not None:
             return f"https://localhost:{self.port}{path}"
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://[{self.host}]:{self.port}{path}" if ":" in self.host else f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, *replies: Responder) -> None:
         """Serve ``replies`` to successive requests for ``path``; the last one repeats."""

@@ -36,6 +36,7 @@ import threading
 import time
 import zlib
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import Message
@@ -264,7 +265,9 @@ def _attempt(
         raise _FetchError(Reason.HTTP_ERROR, f"invalid URL: {error}") from None
     if not host:
         raise _FetchError(Reason.HTTP_ERROR, "invalid URL: no host")
-    addresses = _resolve_allowed(host, port, allow_private=settings.allow_private_hosts)
+    addresses = _resolve_allowed(
+        host, port, allow_private=settings.allow_private_hosts, trusted=_networks(tuple(settings.trusted_networks))
+    )
     gate = politeness.slot(host) if politeness is not None else _no_gate()
     with gate:
         watchdog = _Watchdog(time.monotonic() + settings.response_deadline_seconds, cutoff)
@@ -392,8 +395,11 @@ def _cutoff_error(cutoff: Cutoff, settings: HttpSettings) -> _FetchError:
     return _FetchError(Reason.DEADLINE_EXCEEDED, f"{cutoff.label} passed before the response was complete")
 
 
-def _resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[tuple[int, tuple]]:
-    """The host's addresses as (family, sockaddr), all of them checked; any forbidden one refuses the host."""
+def _resolve_allowed(
+    host: str, port: int, *, allow_private: bool, trusted: tuple[ipaddress._BaseNetwork, ...] = ()
+) -> list[tuple[int, tuple]]:
+    """The host's addresses as (family, sockaddr), all of them checked; any forbidden one refuses the
+    host. Each hop of a redirect comes through here, so a trusted host cannot lead to an untrusted one."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -402,14 +408,26 @@ def _resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[tuple
     if not allow_private:
         for _, sockaddr in addresses:
             kind = forbidden_address_kind(sockaddr[0])
-            if kind is not None:
+            if kind is not None and not _is_trusted(sockaddr[0], trusted):
                 # refusing the whole host (rather than skipping the bad address) keeps a name that mixes
                 # public and private answers from being used to probe the private one on a retry
                 raise _FetchError(
                     Reason.FORBIDDEN_HOST,
-                    f"{host} resolves to {kind} address {sockaddr[0]} (pass --allow-private-hosts to allow)",
+                    f"{host} resolves to {kind} address {sockaddr[0]}"
+                    " (pass --allow-private-hosts, or list it in http.trusted_networks)",
                 )
     return addresses
+
+
+@lru_cache(maxsize=64)
+def _networks(written: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in written)
+
+
+def _is_trusted(address: str, trusted: tuple[ipaddress._BaseNetwork, ...]) -> bool:
+    """The address as written, not an IPv4 host it carries: trusting 127.0.0.1 does not trust ::ffff:127.0.0.1."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip in network for network in trusted)
 
 
 def forbidden_address_kind(address: str) -> Optional[str]:

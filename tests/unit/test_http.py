@@ -461,3 +461,54 @@ def test_a_cutoff_time_ends_a_fetch_before_its_own_deadline(server: LocalHTTPSer
     failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings, cutoff=cutoff), Reason.DEADLINE_EXCEEDED)
 
     assert "the watch cycle's deadline" in failure.detail
+
+
+# --------------------------------------------------------------------------- the address guard across redirects
+
+# Every other test here allows private hosts, since its server is on 127.0.0.1. These keep the guard on
+# and trust only the first server's address, so that the check made at every redirect hop is what
+# refuses the second one.
+GUARDED = ("http.allow_private_hosts=false", "http.trusted_networks=['127.0.0.1/32']")
+
+
+def test_a_trusted_private_address_is_fetched_with_the_guard_on(server: LocalHTTPServer) -> None:
+    server.route("/feed.xml", Reply(body=b"<rss/>"))
+    assert ok(fetch(server.url("/feed.xml"), http_settings(*GUARDED))).data == b"<rss/>"
+
+
+@pytest.mark.parametrize("second_host", ["127.0.0.2", "::1"])
+def test_a_redirect_to_another_private_address_is_refused_before_connecting(server: LocalHTTPServer, second_host: str) -> None:
+    with LocalHTTPServer(host=second_host) as second:
+        second.route("/internal", Reply(body=b"secret"))
+        server.route("/feed.xml", Reply(status=302, headers={"Location": second.url("/internal")}))
+
+        failure = failed(fetch(server.url("/feed.xml"), http_settings(*GUARDED)), Reason.FORBIDDEN_HOST)
+
+        assert second.connections == 0 and second.requests == []  # refused before connecting
+    assert failure.origin == server.url("/feed.xml")
+    assert f"loopback address {second_host}" in failure.detail
+    assert f"after redirect to {second.url('/internal')}" in failure.detail
+    assert len(server.requests_for("/feed.xml")) == 1  # a refusal is not retried
+
+
+@pytest.mark.parametrize("target", ["http://[2002:7f00:1::1]:8080/", "http://[::ffff:127.0.0.1]:8080/", "http://[64:ff9b::7f00:1]/"],
+                         ids=["6to4", "ipv4-mapped", "nat64"])
+def test_a_redirect_to_an_ipv6_address_that_carries_127_0_0_1_is_refused(server: LocalHTTPServer, target: str) -> None:
+    # the start host, 127.0.0.1, is trusted; the same host written as IPv6 that carries it is not
+    server.route("/feed.xml", Reply(status=301, headers={"Location": target}))
+
+    failure = failed(fetch(server.url("/feed.xml"), http_settings(*GUARDED)), Reason.FORBIDDEN_HOST)
+
+    assert "loopback address" in failure.detail and "after redirect" in failure.detail
+
+
+def test_a_trusted_network_trusts_only_its_addresses() -> None:
+    settings = http_settings(*GUARDED)
+    failed(fetch("http://127.0.0.2:9/", settings), Reason.FORBIDDEN_HOST)
+
+
+def test_trusted_networks_must_be_addresses_or_networks() -> None:
+    from pipeline.config import ConfigError
+
+    with pytest.raises(ConfigError, match="trusted_networks"):
+        http_settings("http.trusted_networks=['intranet.example']")
