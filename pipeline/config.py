@@ -7,6 +7,7 @@ a silent no-op.
 
 from __future__ import annotations
 
+import ipaddress
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -76,14 +77,28 @@ class NlpSettings(_Strict):
 class HttpSettings(_Strict):
     user_agent: str
     connect_timeout: float = Field(gt=0)
-    read_timeout: float = Field(gt=0)
+    read_timeout: float = Field(gt=0)  # bounds each read, not the response: a slow peer sends a byte within it
+    response_deadline_seconds: float = Field(gt=0)  # bounds one whole response, from connecting to its last byte
     max_redirects: int = Field(ge=0)
     max_retries: int = Field(ge=0)
     backoff_seconds: float = Field(ge=0)
     max_response_bytes: int = Field(gt=0)
     min_host_delay: float = Field(ge=0)  # politeness: seconds between two requests to one host
     allow_private_hosts: bool
+    # Addresses or networks ("10.1.2.3", "10.20.0.0/16") fetched although private: an intranet feed
+    # server. Every other private address stays refused, also when a trusted host redirects to it.
+    trusted_networks: list[str] = []
     fetch_full_text: bool
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is no IP address or network (host names are not trusted, addresses are)") from None
+        return networks
 
 
 class RunnerSettings(_Strict):
@@ -95,6 +110,7 @@ class RunnerSettings(_Strict):
 
 class WatchSettings(_Strict):
     interval_seconds: float = Field(gt=0)
+    cycle_deadline_seconds: float = Field(gt=0)  # bounds a cycle's fetching; the run over what was fetched follows
 
 
 class StorageSettings(_Strict):

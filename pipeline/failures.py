@@ -34,7 +34,9 @@ class Reason(str, Enum):
     MALFORMED_FEED_LIST = "malformed_feed_list"  # a YAML/OPML feed list, or one entry of it, that cannot be used
     # fetching (HTTP)
     HTTP_ERROR = "http_error"
-    TIMEOUT = "timeout"
+    TIMEOUT = "timeout"  # no byte within http.connect_timeout / http.read_timeout
+    DEADLINE_EXCEEDED = "deadline_exceeded"  # a response (or a watch cycle's polling) outlived its deadline: a slow peer
+    INTERRUPTED = "interrupted"  # a fetch abandoned because newsbeam was told to stop; the watch reads it again at its next start
     CONNECTION_ERROR = "connection_error"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     FORBIDDEN_HOST = "forbidden_host"  # private, loopback or link-local address without --allow-private-hosts

@@ -26,6 +26,7 @@ from pipeline.progress import LogProgress, RunProgress
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sinks.dataset import commit, compact, may_hold_content_ids, new_run_id, prepare_root, recover
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.files import file_sizes
@@ -367,6 +368,7 @@ def run_plan(
     poll_first: bool = False,
     inputs: Sequence[str] = (),
     part: tuple[int, int] = (1, 1),
+    cutoff: Optional[Cutoff] = None,
 ) -> RunSummary:
     """One pipeline run over a planned input, then its commit and its run report; the caller holds
     the dataset lock. ``inputs`` are the specs as the user gave them (for the report and the status),
@@ -374,17 +376,19 @@ def run_plan(
 
     ``state`` is the watch's open state folder; a single run opens its own. With ``poll_first`` (the
     watch), the launcher polls the feeds itself before any pipeline starts, so a cycle in which every
-    feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else."""
+    feed answers 304 Not Modified and no file changed costs its conditional requests and nothing else;
+    ``cutoff`` (the cycle's deadline and stop) ends that polling, and the run goes on with what it got."""
     if state is None:
         with StateFolder(output) as own_state:
-            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first, inputs=inputs, part=part)
+            return run_plan(settings, plan, output=output, state=own_state, poll_first=poll_first, inputs=inputs, part=part,
+                            cutoff=cutoff)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     log.info("newsbeam: %d file(s) and %d feed(s) to read into %s", len(plan.paths), len(plan.feeds), output)
     run_id = new_run_id(started_at)
     with FeedStateStore(state.folder / STATE_FILE) as store:
         jobs = feed_jobs(plan.feeds, store)
-        polled = poll_feeds(jobs, settings.http, settings.input, ingested_at=started_at) if poll_first else None
+        polled = poll_feeds(jobs, settings.http, settings.input, ingested_at=started_at, cutoff=cutoff) if poll_first else None
         if polled is not None and not plan.paths and not plan.failures and not any(
             isinstance(element, (Article, Failure)) for element in polled
         ):

@@ -10,6 +10,10 @@ could sit behind an unbounded source that emits each cycle's plan (see docs/watc
 Exactly once across crashes: feed polls (``run_plan``) and file signatures (here) are recorded only
 after the cycle's rows are written; a cycle killed halfway is redone by the next start, and the
 idempotent writer absorbs what it had already written.
+
+Bounded cycles: each fetch has its response deadline (``http.response_deadline_seconds``), and a
+cycle's fetching as a whole has ``watch.cycle_deadline_seconds``, and a stop (SIGINT/SIGTERM) ends the
+fetches in progress at once (pipeline/sources/cutoff.py); the cycle then commits what it had read.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
 from pipeline.run import InputPlan, dataset_location, failures_by_reason, headline_counts, pipeline_options, plan_inputs, run_plan
 from pipeline.sinks.dataset import DatasetError, ensure_tables, prepare_root, recover
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.file_state import FILE_STATE, FileSignature, FileStateStore, signature_of
@@ -177,10 +182,14 @@ def run_cycle(
     files_store: FileStateStore,
     settle_seconds: float = SETTLE_SECONDS,
     first: bool = False,
+    stop: Optional[threading.Event] = None,
 ) -> CycleResult:
-    """Plan, run what is due, record the files read; a non-fatal error becomes the result's ``error``."""
+    """Plan, run what is due, record the files read; a non-fatal error becomes the result's ``error``.
+
+    The cycle's fetching ends at its deadline or when ``stop`` is set; what was read is then committed."""
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
+    cutoff = cycle_cutoff(settings, started=started, stop=stop)
     try:
         cycle = plan_cycle(
             specs, settings, state_folder=state.folder, known_files=files_store.signatures(), now=started_at, settle_seconds=settle_seconds
@@ -192,7 +201,7 @@ def run_cycle(
         if not cycle.has_work and not (first and cycle.plan.failures):
             files_store.record({}, present=cycle.present)
             return CycleResult(number, started_at, time.monotonic() - started)
-        summary = run_plan(settings, cycle.plan, output=output, state=state, poll_first=True, inputs=specs)
+        summary = run_plan(settings, cycle.plan, output=output, state=state, poll_first=True, inputs=specs, cutoff=cutoff)
         # Only now are the files' rows in the dataset (run_plan returns after the commit).
         files_store.record(cycle.files, present=cycle.present)
         state.push()
@@ -211,6 +220,12 @@ def run_cycle(
         feeds=len(cycle.plan.feeds),
         ran=True,
     )
+
+
+def cycle_cutoff(settings: Settings, *, started: float, stop: Optional[threading.Event]) -> Cutoff:
+    """When the fetching of a cycle that started at ``started`` (monotonic) must end."""
+    seconds = settings.watch.cycle_deadline_seconds
+    return Cutoff(at=started + seconds, stop=stop, label=f"the watch cycle's deadline ({seconds:g} s, watch.cycle_deadline_seconds)")
 
 
 def failure_count(counts: Mapping[str, int]) -> int:
@@ -269,7 +284,8 @@ def format_final(summary: WatchSummary) -> str:
 
 @contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT/SIGTERM set ``stop`` (the cycle in progress finishes); a second one exits at once.
+    """SIGINT/SIGTERM set ``stop``: fetches in progress end at once (dropped, so read again at the next
+    start), and the cycle commits what it had read; a second signal exits at once.
 
     Exiting mid-write is safe: the writer only ever renames complete files into place, and nothing is
     recorded as ingested before its rows are written, so the next start redoes the cycle.
@@ -284,7 +300,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             os._exit(128 + signum)
         stop.set()
         # os.write, not print: a handler may interrupt a print of the main thread
-        os.write(2, b"newsbeam watch: stopping after the current cycle (signal again to stop now)\n")
+        os.write(2, b"newsbeam watch: stopping: fetches in progress end now, what was read is committed"
+                    b" (signal again to stop at once)\n")
 
     previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -337,7 +354,7 @@ def watch(
             cycles += 1
             result = run_cycle(
                 cycles, specs, settings, output=output, state=state, files_store=files_store, settle_seconds=settle_seconds,
-                first=cycles == 1,
+                first=cycles == 1, stop=stop,
             )
             totals.update(result.counts)
             failed += result.error is not None

@@ -12,6 +12,8 @@ Reusable by any test that needs live feeds (fetch tests, watch tests)::
 Replies given to ``route`` are served in order and the last one repeats; a reply may also be a function
 of the recorded request.  Every request is recorded (path, headers) with the number of body bytes the
 server managed to send before the client went away, so tests can check that a client stopped reading.
+``Reply(drip_seconds=1)`` is a slow peer that writes its body a byte a second (``drip_headers``: its
+status line and headers too); teardown ends a drip at once.
 
 With ``tls=`` a server-side ``ssl.SSLContext`` (e.g. from ``trustme``) the server speaks HTTPS and
 ``url()`` names it ``https://localhost:PORT``, so a client checks the certificate's name.  Every
@@ -21,6 +23,7 @@ so never became a recorded request (how tests see that a refused certificate was
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -36,6 +39,10 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (to provoke read timeouts)
     filler_bytes: int = 0  # stream this many filler bytes as the body instead of ``body`` (huge responses)
     declare_length: bool = True  # send Content-Length; without it the body ends when the connection closes
+    # A slow peer: send the body one byte at a time, this many seconds apart (each read of the client
+    # gets a byte well within its timeout); with ``drip_headers`` the status line and headers too.
+    drip_seconds: float = 0.0
+    drip_headers: bool = False
 
 
 @dataclass
@@ -52,17 +59,24 @@ class RecordedRequest:
 Responder = Union[Reply, Callable[[RecordedRequest], Reply]]
 
 
-class LocalHTTPServer:
-    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1, run in a daemon thread; HTTPS with ``tls``."""
+class _IPv6HTTPServer(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self, *, tls: Optional[ssl.SSLContext] = None) -> None:
+
+class LocalHTTPServer:
+    """A ThreadingHTTPServer on an ephemeral port of 127.0.0.1 (or another loopback address, ``host``:
+    127.0.0.2, ::1), run in a daemon thread; HTTPS with ``tls``."""
+
+    def __init__(self, *, tls: Optional[ssl.SSLContext] = None, host: str = "127.0.0.1") -> None:
         self._routes: dict[str, list[Responder]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
         self.connections = 0  # accepted connections, TLS handshake failures included
         self.tls = tls
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.host = host
+        server_class = _IPv6HTTPServer if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         if tls is not None:
             # accept() then returns TLS sockets; the handshake is left to the handler thread (Handler.handle),
@@ -91,7 +105,7 @@ class LocalHTTPServer:
         # HTTPS by name, as real feeds are addressed, so that the client checks the certificate's host name
         if self.tls is not None:
             return f"https://localhost:{self.port}{path}"
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://[{self.host}]:{self.port}{path}" if ":" in self.host else f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, *replies: Responder) -> None:
         """Serve ``replies`` to successive requests for ``path``; the last one repeats."""
@@ -174,6 +188,14 @@ def _handler_for(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                 request.done.set()
 
         def _send(self, reply: Reply, request: RecordedRequest) -> None:
+            if reply.drip_headers:
+                # written by hand: http.server would send the status line and headers in one piece
+                head = f"HTTP/1.0 {reply.status} {self.responses.get(reply.status, ('',))[0]}\r\n"
+                fields = {"Content-Length": str(len(reply.body)), **reply.headers}
+                head += "".join(f"{name}: {value}\r\n" for name, value in fields.items()) + "\r\n"
+                if self._drip(head.encode("latin-1"), reply.drip_seconds):
+                    self._drip(reply.body, reply.drip_seconds, request)
+                return
             self.send_response(reply.status)
             length = reply.filler_bytes or len(reply.body)
             for name, value in reply.headers.items():
@@ -182,6 +204,9 @@ def _handler_for(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(length))
             self.end_headers()
             if reply.status == 304:
+                return
+            if reply.drip_seconds:
+                self._drip(reply.body, reply.drip_seconds, request)
                 return
             if not reply.filler_bytes:
                 self.wfile.write(reply.body)
@@ -192,6 +217,16 @@ def _handler_for(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                 piece = chunk[: reply.filler_bytes - request.bytes_sent]
                 self.wfile.write(piece)
                 request.bytes_sent += len(piece)
+
+        def _drip(self, data: bytes, seconds: float, request: Optional[RecordedRequest] = None) -> bool:
+            """Write ``data`` a byte every ``seconds``; False when the server is stopping."""
+            for index in range(len(data)):
+                if server._stopping.wait(seconds):
+                    return False
+                self.wfile.write(data[index : index + 1])
+                if request is not None:
+                    request.bytes_sent += 1
+            return True
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # keep test output clean

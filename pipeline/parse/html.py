@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional
 
 import trafilatura
 from lxml import etree, html as lxml_html
@@ -70,23 +70,32 @@ def html_to_text(fragment: str) -> str:
     if not fragment.strip():
         return ""
     try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        # A huge-document parser: by default libxml2 silently drops a text node over 10,000,000 bytes
+        # and everything nested over 255 levels deep, and an entry would come out empty ("without
+        # text") instead of too large (input.max_article_chars says so, after parsing). The fragment
+        # is bounded by the read size limits. One parser per call: lxml parsers are not thread-safe
+        # (feeds are polled in threads), and making one costs a microsecond.
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div", parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return ""
     etree.strip_elements(root, *_DROPPED_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    pieces: list[str] = []
-    _collect_text(root, pieces)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    lines = (" ".join(line.split()) for line in "".join(_text_pieces(root)).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
-def _collect_text(element: etree._Element, pieces: list[str]) -> None:
-    block = isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS
-    if block:
-        pieces.append("\n")
-    pieces.append(element.text or "")
-    for child in element:
-        _collect_text(child, pieces)
-        pieces.append(child.tail or "")
-    if block:
-        pieces.append("\n")
+def _text_pieces(root: etree._Element) -> Iterator[str]:
+    """The text and tails below ``root`` in document order, a line break around each block element.
+
+    A walk over start and end events, not recursion: a huge-document parse nests up to 2,048 levels,
+    deeper than Python's recursion limit."""
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        block = isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS
+        if event == "start":
+            if block:
+                yield "\n"
+            yield element.text or ""
+        else:
+            if block:
+                yield "\n"
+            if element is not root:
+                yield element.tail or ""

@@ -3,6 +3,10 @@
 Plain functions; the Beam adapter is ``pipeline.stages.ReadFeeds``. The feed's state (validators,
 ids already seen) comes in as a snapshot taken by the launcher, and what changed goes out as a
 FeedPoll element, so workers never write the state store (see records.FeedPoll for why).
+
+A watch polls from the launcher with a ``Cutoff`` (its cycle's deadline and its stop event): a poll
+that a stop cut short is dropped whole, so that the feed, not recorded as polled, is read again at the
+next start; a feed not started before the cutoff waits for the next cycle.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pipeline.parse import parse_document
 from pipeline.parse.normalise import build_article
 from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure, FeedPoll, Tally
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
 
@@ -39,27 +44,45 @@ class FeedJob:
 
 
 def poll_feeds(
-    jobs: list[FeedJob], http: HttpSettings, inputs: InputSettings, *, ingested_at: datetime, threads: int = 8
+    jobs: list[FeedJob],
+    http: HttpSettings,
+    inputs: InputSettings,
+    *,
+    ingested_at: datetime,
+    threads: int = 8,
+    cutoff: Optional[Cutoff] = None,
 ) -> list[Any]:
     """Poll many feeds from this process, several hosts at once but one request at a time per host
-    (the politeness gate), and return what they gave, in the order of ``jobs``."""
+    (the politeness gate), and return what they gave, in the order of ``jobs``; with a ``cutoff``,
+    only the polls that it did not prevent or interrupt."""
     from concurrent.futures import ThreadPoolExecutor
 
     if not jobs:
         return []
+
+    def poll_whole(job: FeedJob) -> list[Any]:
+        if cutoff is not None and cutoff.expired():
+            return []  # not started: neither polled nor failed, so still due
+        elements = list(poll_feed(job, http, inputs, ingested_at=ingested_at, cutoff=cutoff))
+        return [] if any(is_interrupted(element) for element in elements) else elements
+
     with ThreadPoolExecutor(max_workers=min(threads, len(jobs)), thread_name_prefix="newsbeam-poll") as pool:
-        results = pool.map(lambda job: list(poll_feed(job, http, inputs, ingested_at=ingested_at)), jobs)
+        results = pool.map(poll_whole, jobs)
         return [element for elements in results for element in elements]
 
 
+def is_interrupted(element: Any) -> bool:
+    return isinstance(element, Failure) and element.reason == Reason.INTERRUPTED.value
+
+
 def poll_feed(
-    job: FeedJob, http: HttpSettings, inputs: InputSettings, *, ingested_at: datetime
+    job: FeedJob, http: HttpSettings, inputs: InputSettings, *, ingested_at: datetime, cutoff: Optional[Cutoff] = None
 ) -> Iterator[Any]:
     """One feed -> Articles, Failures, tallies and one FeedPoll; never raises."""
     spec = job.spec
     gate = politeness_gate(http.min_host_delay)
     try:
-        result = fetch(spec.url, http, etag=job.etag, last_modified=job.last_modified, politeness=gate)
+        result = fetch(spec.url, http, etag=job.etag, last_modified=job.last_modified, politeness=gate, cutoff=cutoff)
         if isinstance(result, Failure):
             yield Tally("feeds_failed")
             yield result
@@ -81,7 +104,7 @@ def poll_feed(
                     yield Tally("feed_entries_seen")
                     continue
                 if full_text and needs_full_text(parsed):
-                    yield from with_full_text(parsed, http, inputs, gate=gate, ingested_at=ingested_at)
+                    yield from with_full_text(parsed, http, inputs, gate=gate, ingested_at=ingested_at, cutoff=cutoff)
                     continue
                 yield Tally("articles_read")
             yield parsed
@@ -97,12 +120,23 @@ def needs_full_text(article: Article) -> bool:
 
 
 def with_full_text(
-    entry: Article, http: HttpSettings, inputs: InputSettings, *, gate: HostPoliteness, ingested_at: datetime
+    entry: Article,
+    http: HttpSettings,
+    inputs: InputSettings,
+    *,
+    gate: HostPoliteness,
+    ingested_at: datetime,
+    cutoff: Optional[Cutoff] = None,
 ) -> Iterator[Any]:
     """The entry with its linked page's main text as body; or, if that fails, a failure and the entry as it was."""
     assert entry.url is not None
-    page = fetch(entry.url, http, politeness=gate)
+    page = fetch(entry.url, http, politeness=gate, cutoff=cutoff)
     problem: Optional[str] = None
+    if is_interrupted(page):
+        # passed on as it is, so the whole poll is dropped (poll_feeds): stored with its summary and
+        # recorded as seen, the entry would never get its full text
+        yield page
+        return
     if isinstance(page, Failure):
         problem = f"{page.reason}: {page.detail}"
     elif isinstance(page, FetchResult) and not page.not_modified:

@@ -11,11 +11,18 @@ HTTPS uses http.client's default SSL context, made afresh per connection: certif
 are verified against the system CA store, whose bundle file the ``SSL_CERT_FILE`` environment variable
 replaces (OpenSSL reads it whenever a context is made), which is how a private CA is trusted.
 
+Time: ``read_timeout`` bounds each read, and a slow peer that sends a byte within every one of them
+would hold a fetch for hours; so each response also has a deadline (``response_deadline_seconds``, from
+connecting to its last byte), kept by a watchdog thread that shuts the socket down when it passes (a
+blocked read then returns at once, over TLS too). A response past it is a ``deadline_exceeded``
+failure and is not retried. A ``Cutoff`` (a watch cycle's deadline, or a stop on SIGTERM) ends a
+response the same way, and the wait before a retry.
+
 Residual risks, stated honestly: no proxy support (environment proxies are ignored on purpose, since
-a proxy would make the address check meaningless); a server that sends a byte just within every
-``read_timeout`` can keep one fetch going for a long time (the timeout bounds each read, not the
-whole response; the size limit still bounds memory); politeness is per process, not shared between
-Beam workers; a raw (headerless) "deflate" body is reported as corrupt.
+a proxy would make the address check meaningless); the host name lookup is the system resolver's and
+is bounded by its own timeouts, not by the deadline; retries of transient errors each get their own
+deadline, so one fetch may last up to (``max_retries`` + 1) deadlines plus backoff; politeness is per
+process, not shared between Beam workers; a raw (headerless) "deflate" body is reported as corrupt.
 """
 
 from __future__ import annotations
@@ -29,16 +36,18 @@ import threading
 import time
 import zlib
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import Message
 from email.utils import parsedate_to_datetime
-from typing import Iterator, Optional, Union
-from urllib.parse import quote, urljoin, urlsplit
+from typing import Callable, Iterator, Optional, Union
+from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from pipeline.config import HttpSettings
 from pipeline.failures import Reason, make_failure
 from pipeline.records import Failure, RawDocument
+from pipeline.sources.cutoff import STOP_POLL_SECONDS, Cutoff
 
 STAGE = "fetch"
 ALLOWED_SCHEMES = ("http", "https")
@@ -129,14 +138,16 @@ def fetch(
     etag: Optional[str] = None,
     last_modified: Optional[str] = None,
     politeness: Optional[HostPoliteness] = None,
+    cutoff: Optional[Cutoff] = None,
 ) -> Union[FetchResult, Failure]:
-    """GET ``url`` with conditional headers, bounded redirects, retries, and size and address limits."""
+    """GET ``url`` with conditional headers, bounded redirects, retries, size and address limits, and a
+    deadline per response; ``cutoff`` ends it sooner (reason ``interrupted`` when it is a stop)."""
     headers = _request_headers(settings, etag=etag, last_modified=last_modified)
     current = url
     visited = {url}
     try:
         for _ in range(settings.max_redirects + 1):
-            outcome = _fetch_with_retries(current, headers, settings, politeness)
+            outcome = _fetch_with_retries(current, headers, settings, politeness, cutoff)
             if isinstance(outcome, FetchResult):
                 return outcome
             target = urljoin(current, outcome.location)
@@ -204,12 +215,16 @@ def _request_headers(settings: HttpSettings, *, etag: Optional[str], last_modifi
 
 
 def _fetch_with_retries(
-    url: str, headers: dict[str, str], settings: HttpSettings, politeness: Optional[HostPoliteness]
+    url: str,
+    headers: dict[str, str],
+    settings: HttpSettings,
+    politeness: Optional[HostPoliteness],
+    cutoff: Optional[Cutoff],
 ) -> Union[FetchResult, _Redirect]:
     """One hop: attempts with exponential backoff (or the server's Retry-After) while the error is transient."""
     for attempt in range(settings.max_retries + 1):
         try:
-            return _attempt(url, headers, settings, politeness)
+            return _attempt(url, headers, settings, politeness, cutoff)
         except _FetchError as error:
             if not error.retryable or attempt == settings.max_retries:
                 raise
@@ -224,13 +239,22 @@ def _fetch_with_retries(
             else:
                 # full jitter keeps many workers that failed together from retrying in lockstep
                 delay = min(MAX_BACKOFF_SECONDS, settings.backoff_seconds * 2**attempt) * random.uniform(0.5, 1.0)
-            time.sleep(delay)
+            if cutoff is None:
+                time.sleep(delay)
+            elif cutoff.sleep(delay):
+                raise _cutoff_error(cutoff, settings) from None
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _attempt(
-    url: str, headers: dict[str, str], settings: HttpSettings, politeness: Optional[HostPoliteness]
+    url: str,
+    headers: dict[str, str],
+    settings: HttpSettings,
+    politeness: Optional[HostPoliteness],
+    cutoff: Optional[Cutoff],
 ) -> Union[FetchResult, _Redirect]:
+    if cutoff is not None and cutoff.expired():
+        raise _cutoff_error(cutoff, settings)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
@@ -241,25 +265,46 @@ def _attempt(
         raise _FetchError(Reason.HTTP_ERROR, f"invalid URL: {error}") from None
     if not host:
         raise _FetchError(Reason.HTTP_ERROR, "invalid URL: no host")
-    addresses = _resolve_allowed(host, port, allow_private=settings.allow_private_hosts)
+    addresses = _resolve_allowed(
+        host, port, allow_private=settings.allow_private_hosts, trusted=_networks(tuple(settings.trusted_networks))
+    )
     gate = politeness.slot(host) if politeness is not None else _no_gate()
     with gate:
-        connection = _connect(scheme, host, port, addresses, settings)
+        watchdog = _Watchdog(time.monotonic() + settings.response_deadline_seconds, cutoff)
+        connection = _connect(scheme, host, port, addresses, settings, on_connect=watchdog.guard)
         try:
-            connection.request("GET", _request_target(parts), headers=headers)
-            response = connection.getresponse()
-            return _handle_response(url, response, settings)
-        except TimeoutError:
-            raise _FetchError(Reason.TIMEOUT, f"no response within {settings.read_timeout} s", retryable=True) from None
-        except ssl.SSLError as error:
-            # a bad certificate (or a server that speaks no TLS) does not get better by asking again; a server
-            # that drops the connection mid-handshake (EOF) is as transient as one that drops it over plain HTTP
-            dropped = isinstance(error, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
-            raise _FetchError(Reason.CONNECTION_ERROR, f"TLS error: {error}", retryable=dropped) from None
-        except (OSError, http.client.HTTPException) as error:
-            raise _FetchError(Reason.CONNECTION_ERROR, f"connection failed: {error!r}", retryable=True) from None
+            with watchdog:
+                try:
+                    outcome = _exchange(url, parts, headers, connection, settings)
+                except _FetchError:
+                    if watchdog.fired:  # the error is what the shut-down socket looked like to the reader
+                        raise watchdog.error(settings) from None
+                    raise
+            # a body that ends at the connection's close looks whole when the watchdog closed it
+            if watchdog.fired:
+                raise watchdog.error(settings)
+            return outcome
         finally:
             connection.close()
+
+
+def _exchange(
+    url: str, parts: SplitResult, headers: dict[str, str], connection: http.client.HTTPConnection, settings: HttpSettings
+) -> Union[FetchResult, _Redirect]:
+    """Send the request and read the response, every error of the connection as a _FetchError."""
+    try:
+        connection.request("GET", _request_target(parts), headers=headers)
+        response = connection.getresponse()
+        return _handle_response(url, response, settings)
+    except TimeoutError:
+        raise _FetchError(Reason.TIMEOUT, f"no response within {settings.read_timeout} s", retryable=True) from None
+    except ssl.SSLError as error:
+        # a bad certificate (or a server that speaks no TLS) does not get better by asking again; a server
+        # that drops the connection mid-handshake (EOF) is as transient as one that drops it over plain HTTP
+        dropped = isinstance(error, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
+        raise _FetchError(Reason.CONNECTION_ERROR, f"TLS error: {error}", retryable=dropped) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _FetchError(Reason.CONNECTION_ERROR, f"connection failed: {error!r}", retryable=True) from None
 
 
 @contextmanager
@@ -267,8 +312,94 @@ def _no_gate() -> Iterator[None]:
     yield
 
 
-def _resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[tuple[int, tuple]]:
-    """The host's addresses as (family, sockaddr), all of them checked; any forbidden one refuses the host."""
+class _Watchdog:
+    """Ends one exchange that outlives its deadline or the cutoff, from a thread of its own.
+
+    A read blocked on a slow peer only returns when a byte comes, and one comes within every timeout;
+    shutting the socket down from here makes it return at once (end of stream, or an error), during a
+    TLS handshake and over TLS too, and ``fired`` then tells the reader why its response ended. The
+    watchdog shuts down its own duplicate of the socket's descriptor (shutdown acts on the connection,
+    not on one descriptor): http.client closes and drops its socket objects as it pleases (the TLS
+    wrapper replaces the plain socket; a response that will close takes it over), and the duplicate,
+    open until the watchdog ends, keeps the descriptor number from going to another connection.
+    """
+
+    def __init__(self, deadline: float, cutoff: Optional[Cutoff]) -> None:
+        self._deadline = deadline
+        self._cutoff = cutoff
+        self._lock = threading.Lock()
+        self._socket: Optional[socket.socket] = None
+        self._over = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="newsbeam-fetch-deadline", daemon=True)
+        self.fired: Optional[str] = None  # "deadline", "cutoff" or "stop"
+
+    def __enter__(self) -> "_Watchdog":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._over.set()
+        self._thread.join()
+        with self._lock:
+            if self._socket is not None:
+                self._socket.close()
+                self._socket = None
+
+    def guard(self, sock: socket.socket) -> None:
+        """Watch the exchange's socket, as soon as it is connected (shut it down at once if too late)."""
+        with self._lock:
+            self._socket = sock.dup()
+            if self.fired:
+                _shut_down(self._socket)
+
+    def error(self, settings: HttpSettings) -> _FetchError:
+        if self.fired == "deadline":
+            return _FetchError(
+                Reason.DEADLINE_EXCEEDED,
+                f"the response was not complete within {settings.response_deadline_seconds:g} s"
+                " (http.response_deadline_seconds): a slow peer",
+            )
+        assert self._cutoff is not None
+        return _cutoff_error(self._cutoff, settings)
+
+    def _watch(self) -> None:
+        while (why := self._why()) is None:
+            wait = self._deadline - time.monotonic()
+            if self._cutoff is not None:
+                wait = min(wait, self._cutoff.remaining(), STOP_POLL_SECONDS if self._cutoff.stop else wait)
+            if self._over.wait(max(0.0, wait)):
+                return
+        with self._lock:
+            self.fired = why
+            if self._socket is not None:
+                _shut_down(self._socket)
+
+    def _why(self) -> Optional[str]:
+        if self._cutoff is not None and self._cutoff.stopped:
+            return "stop"
+        if self._cutoff is not None and self._cutoff.remaining() <= 0:
+            return "cutoff"
+        return "deadline" if time.monotonic() >= self._deadline else None
+
+
+def _shut_down(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # the peer closed it already
+
+
+def _cutoff_error(cutoff: Cutoff, settings: HttpSettings) -> _FetchError:
+    if cutoff.stopped:
+        return _FetchError(Reason.INTERRUPTED, "stopped before the response was complete (newsbeam is stopping)")
+    return _FetchError(Reason.DEADLINE_EXCEEDED, f"{cutoff.label} passed before the response was complete")
+
+
+def _resolve_allowed(
+    host: str, port: int, *, allow_private: bool, trusted: tuple[ipaddress._BaseNetwork, ...] = ()
+) -> list[tuple[int, tuple]]:
+    """The host's addresses as (family, sockaddr), all of them checked; any forbidden one refuses the
+    host. Each hop of a redirect comes through here, so a trusted host cannot lead to an untrusted one."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -277,14 +408,26 @@ def _resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[tuple
     if not allow_private:
         for _, sockaddr in addresses:
             kind = forbidden_address_kind(sockaddr[0])
-            if kind is not None:
+            if kind is not None and not _is_trusted(sockaddr[0], trusted):
                 # refusing the whole host (rather than skipping the bad address) keeps a name that mixes
                 # public and private answers from being used to probe the private one on a retry
                 raise _FetchError(
                     Reason.FORBIDDEN_HOST,
-                    f"{host} resolves to {kind} address {sockaddr[0]} (pass --allow-private-hosts to allow)",
+                    f"{host} resolves to {kind} address {sockaddr[0]}"
+                    " (pass --allow-private-hosts, or list it in http.trusted_networks)",
                 )
     return addresses
+
+
+@lru_cache(maxsize=64)
+def _networks(written: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in written)
+
+
+def _is_trusted(address: str, trusted: tuple[ipaddress._BaseNetwork, ...]) -> bool:
+    """The address as written, not an IPv4 host it carries: trusting 127.0.0.1 does not trust ::ffff:127.0.0.1."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip in network for network in trusted)
 
 
 def forbidden_address_kind(address: str) -> Optional[str]:
@@ -318,14 +461,23 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> Optional[ipaddress.IPv4Address]
 
 
 def _connect(
-    scheme: str, host: str, port: int, addresses: list[tuple[int, tuple]], settings: HttpSettings
+    scheme: str,
+    host: str,
+    port: int,
+    addresses: list[tuple[int, tuple]],
+    settings: HttpSettings,
+    *,
+    on_connect: Callable[[socket.socket], None],
 ) -> http.client.HTTPConnection:
-    """A connection to ``host`` (for the Host header and TLS name check) whose socket goes to a checked address."""
+    """A connection to ``host`` (for the Host header and TLS name check) whose socket goes to a checked
+    address; ``on_connect`` is given the socket once it is connected (the deadline's watchdog)."""
     connection_class = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     connection = connection_class(host, port, timeout=settings.read_timeout)
 
     def connect_to_checked_address(_address: tuple, _timeout: object, _source: object) -> socket.socket:
-        return _open_socket(addresses, settings)
+        sock = _open_socket(addresses, settings)
+        on_connect(sock)
+        return sock
 
     # http.client opens its socket through this attribute (HTTPS then wraps it with TLS for ``host``);
     # replacing it is how the checked address, not a second DNS lookup, is what gets connected.

@@ -15,10 +15,11 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.query import run_query
+from pipeline.sources.feed_state import FeedStateStore, state_path
 from pipeline.sources.file_state import FileStateStore, file_state_path
 from pipeline.watch import CycleResult, watch
 from tests.conftest import REPO_ROOT
-from tests.http_server import LocalHTTPServer
+from tests.http_server import LocalHTTPServer, Reply
 
 pytestmark = pytest.mark.slow
 
@@ -184,3 +185,42 @@ def test_sigterm_ends_a_watch_cleanly(tmp_path: Path) -> None:
             job.kill()
     assert job.returncode == 0
     assert rest.splitlines()[-1] == "watch stopped after 1 cycle(s): 0 new article(s), 0 changed, 0 quote(s), 0 failure(s)"
+
+
+def test_sigterm_during_a_cycle_stuck_on_a_slow_peer_stops_within_seconds_and_keeps_what_was_read(tmp_path: Path) -> None:
+    # Default deadlines (60 s per response, 600 s per cycle): only the stop can end the slow fetch soon.
+    # The feeds are on two host names, polled side by side (one request at a time per host).
+    out = tmp_path / "out"
+    slow_feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>' + b" " * 600 + b"</channel></rss>"
+    with LocalHTTPServer() as server:
+        fast_url = server.url("/rss.xml").replace("127.0.0.1", "localhost")
+        slow_url = server.url("/slow.xml")
+        server.document("/rss.xml", _feed("http://localhost", [("/a", "Ferry returns"), ("/b", "Market opens")]), etag='"v1"')
+        server.route("/slow.xml", Reply(body=slow_feed, drip_seconds=1.0))
+        feeds = tmp_path / "feeds.yaml"
+        feeds.write_text(f"feeds:\n  - url: {fast_url}\n  - url: {slow_url}\n")
+
+        job = _start_watch(str(feeds), "--output", str(out), "--set", "http.min_host_delay=0")
+        try:
+            give_up = time.monotonic() + 180
+            while time.monotonic() < give_up and job.poll() is None:
+                fast = server.requests_for("/rss.xml")
+                if server.requests_for("/slow.xml") and fast and fast[0].done.is_set():
+                    break
+                time.sleep(0.05)
+            assert job.poll() is None, "the watch ended before the signal"
+            job.send_signal(signal.SIGTERM)
+            stdout, _ = job.communicate(timeout=60)  # without the stop reaching the fetch: ten minutes
+        finally:
+            if job.poll() is None:
+                os.killpg(job.pid, signal.SIGKILL)
+                job.wait(timeout=30)
+
+    assert job.returncode == 0, stdout
+    assert stdout.splitlines()[-1].startswith("watch stopped after 1 cycle(s): 2 new article(s)")
+    assert _titles(out) == ["Ferry returns", "Market opens"]  # what was read is committed
+    assert run_query(out, "SELECT count(*) FROM failures")[1] == [(0,)]  # an interrupted poll is no failure
+    _assert_no_duplicates(out)
+    with FeedStateStore(state_path(out)) as store:
+        assert store.get(fast_url).etag == '"v1"'
+        assert store.get(slow_url).last_attempt_at is None  # not recorded: polled again at the next start

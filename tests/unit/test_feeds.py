@@ -112,3 +112,48 @@ def test_a_feed_that_declares_a_few_short_entities_is_read() -> None:
            f"<description>{'Word&nbsp;word &mdash; more. ' * 500}</description></item></channel></rss>"
     [article] = parse_feed(feed.encode(), Provenance(origin="ok.xml", ingested_at=NOW))
     assert isinstance(article, Article) and "\u2014" in article.body
+
+
+# libxml2 drops a text node over 10,000,000 bytes unless told otherwise ("huge" documents): an entry of
+# 11 MB came out empty and was reported as entry_without_text, as if the feed had sent nothing.
+HUGE_TEXT = "word " * 2_200_000  # 11,000,000 characters in one text node
+
+
+def _two_entry_feed(element: str) -> bytes:
+    namespace = 'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+    return (
+        f'<?xml version="1.0"?><rss version="2.0" {namespace}><channel><title>Big</title>'
+        f"<item><title>huge</title><link>https://example.com/huge</link><{element}>{HUGE_TEXT}</{element}></item>"
+        "<item><title>small</title><link>https://example.com/small</link><description>A small entry.</description></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("element", ["description", "content:encoded"])
+def test_an_entry_over_10_mb_is_too_large_not_without_text(element: str) -> None:
+    from pipeline.config import load_settings
+    from pipeline.parse import parse_document
+    from pipeline.records import RawDocument
+
+    raw = RawDocument(origin="big.xml", data=_two_entry_feed(element), format_hint="feed")
+    huge, small = parse_document(raw, load_settings().input, ingested_at=NOW)
+
+    assert isinstance(huge, Failure) and huge.reason == Reason.TOO_LARGE, huge
+    assert f"{len(HUGE_TEXT.strip())} characters" in huge.detail
+    assert isinstance(small, Article) and small.body == "A small entry."
+
+
+def test_an_entry_over_10_mb_is_read_whole_when_the_limit_allows_it() -> None:
+    huge, small = parse_feed(_two_entry_feed("description"), origin="big.xml", ingested_at=NOW)
+    assert isinstance(huge, Article) and len(huge.body) == len(HUGE_TEXT.strip())
+    assert isinstance(small, Article)
+
+
+def test_deeply_nested_entry_html_is_read() -> None:
+    # lxml reads 255 levels unless told the document is huge (then 2,048): 1,500 is past the first and
+    # past Python's recursion limit, so the text must also be collected without recursion.
+    depth = 1500
+    feed = ('<rss version="2.0"><channel><item><title>t</title><description><![CDATA['
+            + "<div>" * depth + "deep text" + "</div>" * depth + "]]></description></item></channel></rss>")
+    [article] = parse_feed(feed.encode(), origin="deep.xml", ingested_at=NOW)
+    assert isinstance(article, Article) and article.body == "deep text"

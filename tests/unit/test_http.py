@@ -15,6 +15,7 @@ import pytest
 from pipeline.config import HttpSettings, load_settings
 from pipeline.failures import Reason
 from pipeline.records import Failure
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.http import (
     FetchResult,
     HostPoliteness,
@@ -370,3 +371,144 @@ def test_fetch_goes_through_the_politeness_gate(server: LocalHTTPServer, setting
         ok(fetch(server.url("/x"), settings, politeness=politeness))
 
     assert len(server.requests_for("/x")) == 3
+
+
+# --------------------------------------------------------------------------- slow peers: the response deadline
+
+# A slow peer's bytes come well within every read timeout, so only a deadline on the whole response
+# stops it. These settings make the drip take a minute or more without the deadline.
+DRIP = 0.5  # seconds between two bytes
+SLOW_BODY = b"<rss>" + b"x" * 200 + b"</rss>"  # 106 s at one byte per DRIP
+HANG_BOUND = 60  # generous: without the deadline the drip would take longer than this
+
+
+def _within(seconds: float, call, *args, **kwargs):
+    """``call(*args)``, or a test failure if it has not returned after ``seconds`` (a hang)."""
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(call, *args, **kwargs).result(timeout=seconds)
+    except FutureTimeout:
+        pytest.fail(f"{getattr(call, '__name__', call)} still running after {seconds} s")
+    finally:
+        pool.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "status-and-headers"])
+def test_a_slow_drip_response_ends_at_the_response_deadline(server: LocalHTTPServer, drip_headers: bool) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP, drip_headers=drip_headers))
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings), Reason.DEADLINE_EXCEEDED)
+
+    assert "http.response_deadline_seconds" in failure.detail
+    (request,) = server.requests_for("/slow.xml")  # a slow peer is not asked again
+    wait_done(request)
+    assert request.bytes_sent < len(SLOW_BODY)  # the client went away before the body was whole
+
+
+def test_a_slow_response_without_content_length_is_not_taken_as_whole(server: LocalHTTPServer) -> None:
+    # Ended by the connection's close, such a body would look complete when the deadline shuts the socket.
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP, declare_length=False))
+
+    failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings), Reason.DEADLINE_EXCEEDED)
+
+
+def test_a_response_within_its_deadline_is_read_whole(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=30")
+    server.route("/slowish", Reply(body=b"<rss/>", drip_seconds=0.05))
+
+    assert ok(fetch(server.url("/slowish"), settings)).data == b"<rss/>"
+
+
+def test_a_stop_ends_a_fetch_in_progress(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=600")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP))
+    stop = threading.Event()
+
+    def stop_once_the_request_is_in() -> None:
+        give_up = time.monotonic() + HANG_BOUND
+        while not server.requests_for("/slow.xml") and time.monotonic() < give_up:
+            time.sleep(0.01)
+        stop.set()
+
+    threading.Thread(target=stop_once_the_request_is_in, daemon=True).start()
+    cutoff = Cutoff(stop=stop)
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings, cutoff=cutoff), Reason.INTERRUPTED)
+
+    assert "stopped" in failure.detail
+
+
+def test_a_stop_ends_the_wait_before_a_retry(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.max_retries=3")
+    server.route("/busy", Reply(status=503, headers={"Retry-After": "100"}))  # under the 120 s cap: waited for
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+
+    failed(_within(HANG_BOUND, fetch, server.url("/busy"), settings, cutoff=Cutoff(stop=stop)), Reason.INTERRUPTED)
+
+    assert len(server.requests_for("/busy")) == 1
+
+
+def test_a_cutoff_time_ends_a_fetch_before_its_own_deadline(server: LocalHTTPServer) -> None:
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=600")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP))
+    cutoff = Cutoff(at=time.monotonic() + 2, label="the watch cycle's deadline")
+
+    failure = failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings, cutoff=cutoff), Reason.DEADLINE_EXCEEDED)
+
+    assert "the watch cycle's deadline" in failure.detail
+
+
+# --------------------------------------------------------------------------- the address guard across redirects
+
+# Every other test here allows private hosts, since its server is on 127.0.0.1. These keep the guard on
+# and trust only the first server's address, so that the check made at every redirect hop is what
+# refuses the second one.
+GUARDED = ("http.allow_private_hosts=false", "http.trusted_networks=['127.0.0.1/32']")
+
+
+def test_a_trusted_private_address_is_fetched_with_the_guard_on(server: LocalHTTPServer) -> None:
+    server.route("/feed.xml", Reply(body=b"<rss/>"))
+    assert ok(fetch(server.url("/feed.xml"), http_settings(*GUARDED))).data == b"<rss/>"
+
+
+@pytest.mark.parametrize("second_host", ["127.0.0.2", "::1"])
+def test_a_redirect_to_another_private_address_is_refused_before_connecting(server: LocalHTTPServer, second_host: str) -> None:
+    with LocalHTTPServer(host=second_host) as second:
+        second.route("/internal", Reply(body=b"secret"))
+        server.route("/feed.xml", Reply(status=302, headers={"Location": second.url("/internal")}))
+
+        failure = failed(fetch(server.url("/feed.xml"), http_settings(*GUARDED)), Reason.FORBIDDEN_HOST)
+
+        assert second.connections == 0 and second.requests == []  # refused before connecting
+    assert failure.origin == server.url("/feed.xml")
+    assert f"loopback address {second_host}" in failure.detail
+    assert f"after redirect to {second.url('/internal')}" in failure.detail
+    assert len(server.requests_for("/feed.xml")) == 1  # a refusal is not retried
+
+
+@pytest.mark.parametrize("target", ["http://[2002:7f00:1::1]:8080/", "http://[::ffff:127.0.0.1]:8080/", "http://[64:ff9b::7f00:1]/"],
+                         ids=["6to4", "ipv4-mapped", "nat64"])
+def test_a_redirect_to_an_ipv6_address_that_carries_127_0_0_1_is_refused(server: LocalHTTPServer, target: str) -> None:
+    # the start host, 127.0.0.1, is trusted; the same host written as IPv6 that carries it is not
+    server.route("/feed.xml", Reply(status=301, headers={"Location": target}))
+
+    failure = failed(fetch(server.url("/feed.xml"), http_settings(*GUARDED)), Reason.FORBIDDEN_HOST)
+
+    assert "loopback address" in failure.detail and "after redirect" in failure.detail
+
+
+def test_a_trusted_network_trusts_only_its_addresses() -> None:
+    settings = http_settings(*GUARDED)
+    failed(fetch("http://127.0.0.2:9/", settings), Reason.FORBIDDEN_HOST)
+
+
+def test_trusted_networks_must_be_addresses_or_networks() -> None:
+    from pipeline.config import ConfigError
+
+    with pytest.raises(ConfigError, match="trusted_networks"):
+        http_settings("http.trusted_networks=['intranet.example']")

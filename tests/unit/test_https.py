@@ -149,3 +149,55 @@ def test_a_server_that_drops_the_handshake_is_retried(settings: HttpSettings) ->
 
     assert failure.detail.startswith("TLS error: ")
     assert accepted == settings.max_retries + 1
+
+
+def test_a_slow_drip_over_tls_ends_at_the_response_deadline(server: LocalHTTPServer) -> None:
+    from tests.unit.test_http import DRIP, HANG_BOUND, SLOW_BODY, _within
+
+    settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+    server.route("/slow.xml", Reply(body=SLOW_BODY, drip_seconds=DRIP))
+
+    failed(_within(HANG_BOUND, fetch, server.url("/slow.xml"), settings), Reason.DEADLINE_EXCEEDED)
+
+    assert len(server.requests_for("/slow.xml")) == 1
+
+
+def test_a_tls_handshake_dripped_a_byte_at_a_time_ends_at_the_response_deadline() -> None:
+    # The server's first TLS record announces 16,000 bytes and then sends them one by one: every read of
+    # the handshake gets a byte within its timeout, and the handshake alone would take hours.
+    from tests.unit.test_http import DRIP, HANG_BOUND, _within
+
+    stop = threading.Event()
+    dripped = 0
+
+    def drip_handshake(listener: socket.socket) -> None:
+        nonlocal dripped
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.recv(65536)  # the ClientHello
+            connection.sendall(b"\x16\x03\x03\x3e\x80")  # handshake record, 16,000 bytes long
+            while not stop.wait(DRIP):
+                try:
+                    connection.sendall(b"\x00")
+                except OSError:
+                    return  # the client went away
+                dripped += 1
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        thread = threading.Thread(target=drip_handshake, args=(listener,), daemon=True)
+        thread.start()
+        settings = http_settings("http.read_timeout=5", "http.response_deadline_seconds=2")
+        try:
+            failure = failed(
+                _within(HANG_BOUND, fetch, f"https://127.0.0.1:{listener.getsockname()[1]}/", settings),
+                Reason.DEADLINE_EXCEEDED,
+            )
+        finally:
+            stop.set()
+        thread.join(timeout=10)
+
+    assert "http.response_deadline_seconds" in failure.detail
+    assert 0 < dripped < 16_000

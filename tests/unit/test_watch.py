@@ -6,10 +6,11 @@ import io
 import json
 import os
 import signal
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 import pytest
 
@@ -21,6 +22,7 @@ from pipeline.sinks.dataset import prepare_root as prepare_location
 from pipeline.storage.location import Location
 from pipeline.storage.lock import DatasetBusy, dataset_lock
 from pipeline.storage.state import StateFolder
+from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import FeedStateStore, state_path
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.file_state import FileSignature, FileStateStore, file_state_path, signature_of
@@ -233,12 +235,16 @@ class FakeRunPlan:
 
     def __init__(self, fail_on: tuple[int, ...] = (), error: Exception = RuntimeError("runner crashed\ndetails")) -> None:
         self.plans: list[InputPlan] = []
+        self.cutoffs: list[Optional[Cutoff]] = []
         self.fail_on = fail_on
         self.error = error
 
-    def __call__(self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder, poll_first: bool = False,
-                 inputs: Sequence[str] = ()) -> RunSummary:
+    def __call__(
+        self, settings: Settings, plan: InputPlan, *, output: Location, state: StateFolder, poll_first: bool = False,
+        inputs: Sequence[str] = (), cutoff: Optional[Cutoff] = None,
+    ) -> RunSummary:
         self.plans.append(plan)
+        self.cutoffs.append(cutoff)
         if len(self.plans) in self.fail_on:
             raise self.error
         counts = {"documents_read": len(plan.paths), "rows_added:articles": len(plan.paths), "quotes": 1}
@@ -271,6 +277,25 @@ def test_files_are_recorded_only_when_the_run_succeeded(tmp_path: Path, files_st
 
     again = run_cycle(3, specs, settings, output=output, state=_state(output), files_store=files_store)
     assert not again.ran and len(fake.plans) == 2
+
+
+def test_a_cycle_fetches_until_its_deadline_or_the_stop(tmp_path: Path, files_store: FileStateStore, monkeypatch) -> None:
+    fake = FakeRunPlan()
+    monkeypatch.setattr(watch_module, "run_plan", fake)
+    _old_file(tmp_path / "inbox" / "a.txt")
+    settings = _settings(tmp_path, "watch.cycle_deadline_seconds=90")
+    stop = threading.Event()
+    before = time.monotonic()
+
+    run_cycle(1, [str(tmp_path / "inbox")], settings, output=(output := prepare_root(settings.output)), state=_state(output),
+              files_store=files_store, stop=stop)
+
+    (cutoff,) = fake.cutoffs
+    assert before + 90 <= cutoff.at <= time.monotonic() + 90
+    assert "watch.cycle_deadline_seconds" in cutoff.label
+    assert not cutoff.expired()
+    stop.set()  # what SIGTERM does
+    assert cutoff.expired() and cutoff.stopped
 
 
 @pytest.mark.parametrize("error", [DatasetError("output is not a dataset"), ConfigError("bad")])
