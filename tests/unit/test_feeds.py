@@ -144,7 +144,7 @@ def test_an_entry_over_10_mb_is_too_large_not_without_text(element: str) -> None
 
 
 def test_an_entry_over_10_mb_is_read_whole_when_the_limit_allows_it() -> None:
-    huge, small = parse_feed(_two_entry_feed("description"), origin="big.xml", ingested_at=NOW)
+    huge, small = parse_feed(_two_entry_feed("description"), Provenance(origin="big.xml", ingested_at=NOW))
     assert isinstance(huge, Article) and len(huge.body) == len(HUGE_TEXT.strip())
     assert isinstance(small, Article)
 
@@ -155,5 +155,5 @@ def test_deeply_nested_entry_html_is_read() -> None:
     depth = 1500
     feed = ('<rss version="2.0"><channel><item><title>t</title><description><![CDATA['
             + "<div>" * depth + "deep text" + "</div>" * depth + "]]></description></item></channel></rss>")
-    [article] = parse_feed(feed.encode(), origin="deep.xml", ingested_at=NOW)
+    [article] = parse_feed(feed.encode(), Provenance(origin="deep.xml", ingested_at=NOW))
     assert isinstance(article, Article) and article.body == "deep text"
