@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--cycles", type=int, help="stop after this many cycles (default: until SIGINT/SIGTERM)")
     _add_job_options(watch)
 
-    query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures)")
-    query.add_argument("sql")
+    query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures, speakers, ...)")
+    query.add_argument("sql", nargs="?", help="one or more read-only statements (SELECT, SHOW, DESCRIBE, EXPLAIN)")
+    query.add_argument("--tables", action="store_true", help="list the tables and views with their columns and types, instead of SQL")
     query.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
@@ -85,6 +86,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     if unparsed:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":
+        if (args.sql is None) == (not args.tables):
+            parser.error("newsbeam query takes SQL or --tables (one of the two)")
         return _query(args)
     if args.command == "compact":
         return _compact(args)
@@ -182,14 +185,18 @@ def _compact(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from pipeline.query import QueryError, format_rows, run_query
+    from pipeline.query import QueryError, format_rows, format_tables, list_tables, run_query
 
     try:
-        columns, rows = run_query(args.data, args.sql)
+        if args.tables:
+            text = format_tables(list_tables(args.data), fmt=args.format)
+        else:
+            columns, rows = run_query(args.data, args.sql)
+            text = format_rows(columns, rows, fmt=args.format)
     except QueryError as error:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    sys.stdout.write(format_rows(columns, rows, fmt=args.format))
+    sys.stdout.write(text)
     return EXIT_OK
 
 
