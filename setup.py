@@ -59,7 +59,7 @@ setup(
     python_requires=">=3.10",
     packages=[*find_packages(include=["pipeline", "pipeline.*"]), *SEED_PACKAGES],
     package_dir={"pipeline.seeds": "seeds"},
-    package_data={"pipeline": ["default.yaml", "identity/aliases.yaml"], **{package: ["*"] for package in SEED_PACKAGES}},
+    package_data={"pipeline": ["default.yaml", "identity/aliases.yaml", "templates/*.j2"], **{package: ["*"] for package in SEED_PACKAGES}},
     include_package_data=True,
     install_requires=[
         "apache-beam==2.77.0",
@@ -75,6 +75,11 @@ setup(
         "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
+        # newsbeam report: charts (plotly.js ships inside the package and is embedded in the page) and
+        # the page's template (MarkupSafe is Jinja2's, imported directly for the charts' HTML)
+        "plotly==7.1.0",
+        "Jinja2==3.1.6",
+        "MarkupSafe==3.0.3",
     ],
     extras_require={
         "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],

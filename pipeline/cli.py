@@ -1,4 +1,4 @@
-"""`newsbeam`: a thin command line over run(), query() and the quote, entity and identity evaluations.
+"""`newsbeam`: a thin command line over run(), query(), the HTML report and the quote, entity and identity evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
 itself cannot run (bad config, unwritable output, bad SQL), with a one-line error and no traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from typing import Optional
 
 from pipeline import __version__
@@ -39,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    report = commands.add_parser("report", help="write one self-contained HTML report of a dataset (works offline)")
+    report.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
+    report.add_argument("--out", default="report.html", help="the HTML file to write (default: ./report.html)")
+    report.add_argument("--since", type=_day, help="first day (YYYY-MM-DD) of the date partitions reported")
+    report.add_argument("--until", type=_day, help="last day (YYYY-MM-DD) of the date partitions reported")
+
     compact = commands.add_parser("compact", help="merge the small files that frequent runs leave in each partition")
     compact.add_argument("--output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
     compact.add_argument("--config", help="a YAML file overriding the packaged defaults")
@@ -51,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     # And pipeline.evaluation.identity's.
     commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _add_job_options(command: argparse.ArgumentParser) -> None:
@@ -89,6 +103,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         if (args.sql is None) == (not args.tables):
             parser.error("newsbeam query takes SQL or --tables (one of the two)")
         return _query(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "compact":
         return _compact(args)
     _skip_ipython_probe()
@@ -197,6 +213,21 @@ def _query(args: argparse.Namespace) -> int:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.query import QueryError
+    from pipeline.report import write_report
+
+    try:
+        report = write_report(args.data, args.out, since=args.since, until=args.until)
+    except QueryError as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    totals = report.totals
+    print(f"newsbeam report: {totals['articles']} articles, {totals['quotes']} quotes, {totals['speakers']} speakers, "
+          f"{totals['failures']} failures -> {args.out}")
     return EXIT_OK
 
 
