@@ -25,9 +25,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "articles" / "harbour-ferry-2026-03-02.txt"
-# What a worker needs besides the modules: the packaged defaults (pipeline/config.py reads them) and
-# the curated aliases (pipeline/identity/resolve.py reads them).
-PACKAGE_DATA = ["pipeline/default.yaml", "pipeline/identity/aliases.yaml"]
+# What a worker needs besides the modules: the packaged defaults (pipeline/config.py reads them), the
+# curated aliases (pipeline/identity/resolve.py reads them) and the report's page (pipeline/report.py).
+PACKAGE_DATA = ["pipeline/default.yaml", "pipeline/identity/aliases.yaml", "pipeline/templates/report.html.j2"]
 # The bundled samples a run with no input reads: the top-level seeds/, installed as pipeline/seeds/.
 SEEDS = sorted(path.relative_to(REPO).as_posix() for path in (REPO / "seeds").rglob("*") if path.is_file())
 SHIPPED_SEEDS = sorted(f"pipeline/{name}" for name in SEEDS)
@@ -163,3 +163,8 @@ def test_the_installed_wheel_with_no_input_ingests_its_bundled_seeds(built: dict
                 cwd=elsewhere, env=env).stdout.strip()
     # every seed file was read, from the installed copy (the venv's site-packages), not the checkout
     assert set(origins) == {f"{site}/{name.split('/', 1)[1]}" for name in SEEDS}, origins
+
+    # and the installed report finds its template and plotly.js
+    _run([str(newsbeam), "report", "--data", "data", "--out", "report.html"], cwd=elsewhere, env=env)
+    page = (elsewhere / "report.html").read_text(encoding="utf-8")
+    assert "* plotly.js v" in page and 'id="chart-per-day"' in page
