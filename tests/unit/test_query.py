@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from pipeline.query import QueryError, format_rows, run_query
+from pipeline.query import QueryError, connect, format_rows, list_tables, run_query
 from pipeline.sinks.dataset import prepare_root
 from pipeline.storage.location import Location
 from tests.factories import annotate_by_hand, ingest_by_hand, make_article
@@ -108,3 +109,59 @@ def test_query_reads_the_dataset_and_no_other_file(dataset: Path, tmp_path_facto
         run_query(dataset, f"SELECT * FROM read_csv('{outside}')")
     columns, rows = run_query(dataset, "SHOW TABLES")
     assert {"articles", "quotes", "speakers"} <= {row[0] for row in rows}
+
+
+def test_list_tables_names_every_table_and_view_with_its_columns_and_types(dataset: Path) -> None:
+    from pipeline.sinks.schema import SCHEMAS
+
+    tables = list_tables(dataset)
+    names = [name for name, _, _ in tables]
+    assert names[: len(SCHEMAS)] == list(SCHEMAS)  # the tables first, in the contract's order
+    assert {"identity_of", "people", "speaker_quotes", "speakers"} <= set(names)
+    kinds = {name: kind for name, kind, _ in tables}
+    assert kinds["quotes"] == "table" and kinds["speakers"] == "view"
+    columns = {name: dict(cols) for name, _, cols in tables}
+    # the contract's columns and the partition column, with DuckDB's types
+    assert list(columns["articles"]) == [*SCHEMAS["articles"].names, "date"]
+    assert columns["articles"]["date"] == "DATE" and columns["articles"]["published_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert columns["quotes"]["confidence"] == "FLOAT"
+    assert columns["failures"]["reason"] == "VARCHAR"  # a table with no file yet is listed all the same
+    assert columns["speakers"]["quotes"] == "BIGINT"
+    assert not [name for name in names if name.startswith("_")]  # not the empty tables' helpers
+
+
+def test_query_tables_on_the_command_line_and_sql_is_then_not_needed(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    assert main(["query", "--data", str(dataset), "--tables"]) == 0
+    out = capsys.readouterr().out
+    blocks = {block.splitlines()[0]: block.splitlines()[1:] for block in out.strip().split("\n\n")}
+    assert "speakers (view)" in blocks and "quotes (table)" in blocks
+    assert any(line.split() == ["speaker_identity_id", "VARCHAR"] for line in blocks["quotes (table)"])
+
+    assert main(["query", "--data", str(dataset), "--tables", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"name": "speakers", "kind": "view", "column": "speaker", "type": "VARCHAR"} in rows
+
+    for argv in (["query", "--data", str(dataset)], ["query", "--data", str(dataset), "--tables", "SELECT 1"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        assert "SQL or --tables" in capsys.readouterr().err
+
+
+def test_a_date_window_narrows_every_dated_table_and_the_views_built_on_them(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path)))
+    for day in (1, 2, 3):
+        body = f'Ana Lima said: "Day {day}."'
+        article = make_article(body, url=f"https://x.example/{day}", published_at=datetime(2026, 3, day, 9, tzinfo=timezone.utc))
+        ingest_by_hand(location, annotate_by_hand(article, quote=f"Day {day}."))
+    everything = connect(tmp_path)
+    window = connect(tmp_path, since=date(2026, 3, 2), until=date(2026, 3, 2))
+    opened = connect(tmp_path, since=date(2026, 3, 2))
+    count = lambda connection, sql: connection.execute(sql).fetchone()[0]  # noqa: E731
+    assert [count(c, "SELECT count(*) FROM articles") for c in (everything, window, opened)] == [3, 1, 2]
+    assert count(window, "SELECT min(date)::VARCHAR FROM quotes") == "2026-03-02"
+    assert count(window, "SELECT quotes FROM speakers") == 1 and count(everything, "SELECT quotes FROM speakers") == 3
+    assert count(window, "SELECT articles FROM people") == 1
+    assert count(window, "SELECT count(*) FROM identities") == count(everything, "SELECT count(*) FROM identities")  # not dated
