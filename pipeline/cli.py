@@ -264,7 +264,13 @@ def _compact(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from pipeline.query import QueryError, format_rows, format_tables, list_tables, run_query
+    from pipeline.query import (
+        QueryError,
+        format_rows,
+        format_tables,
+        list_tables,
+        run_query,
+    )
 
     try:
         if args.tables:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Optional, Protocol
 
+from pipeline import counters
+from pipeline.counters import Count
+
 if TYPE_CHECKING:  # run.py imports this module; the summary type is only an annotation here
     from rich.console import Console
     from rich.progress import TaskID
@@ -28,7 +31,8 @@ class RunProgress(Protocol):
 
 def so_far_text(so_far: "RunSummary") -> str:
     failures = sum(so_far.failures_by_reason.values())
-    return f"{so_far.get('articles_read')} articles read so far, {so_far.get('rows_added:articles')} new, {failures} failures"
+    return (f"{so_far.get(Count.ARTICLES_READ)} articles read so far, {so_far.get(counters.rows_added('articles'))} new, "
+            f"{failures} failures")
 
 
 class LogProgress:
@@ -49,7 +53,13 @@ class TerminalProgress:
     and the time since the run started. Transient: it leaves the terminal to the summary."""
 
     def __init__(self, console: "Console") -> None:
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
             SpinnerColumn(),

@@ -17,22 +17,37 @@ from typing import Any, Mapping, Optional, Sequence
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipeline import counters
 from pipeline.config import ConfigError, Settings
+from pipeline.counters import Count
 from pipeline.failures import Reason
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
-from pipeline.nlp.annotate import NOT_ANNOTATED, Annotate
+from pipeline.nlp.annotate import Annotate
 from pipeline.nlp.model import ensure_installed
 from pipeline.progress import LogProgress, RunProgress
 from pipeline.records import Article, Failure, FeedPoll, Tally
-from pipeline.sinks.dataset import commit, compact, may_hold_content_ids, new_run_id, prepare_root, recover
+from pipeline.sinks.dataset import (
+    commit,
+    compact,
+    may_hold_content_ids,
+    new_run_id,
+    prepare_root,
+    recover,
+)
 from pipeline.sinks.write import WriteDataset, read_staging_report, write_run_report
 from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
-from pipeline.sources.files import file_sizes
 from pipeline.sources.feeds import FeedJob, poll_feeds
+from pipeline.sources.files import file_sizes
 from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
-from pipeline.storage.location import Location, StorageError, has_scheme, is_object_store, scheme_of
+from pipeline.storage.location import (
+    Location,
+    StorageError,
+    has_scheme,
+    is_object_store,
+    scheme_of,
+)
 from pipeline.storage.lock import dataset_lock
 from pipeline.storage.state import StateFolder
 
@@ -215,27 +230,26 @@ class RunSummary:
 
     @property
     def failures_by_reason(self) -> dict[str, int]:
-        return failures_by_reason(self.counts)
+        return counters.failures_by_reason(self.counts)
 
     @property
     def not_annotated_by_language(self) -> dict[str, int]:
         """Articles stored without entities and quotes because no pipeline reads their language."""
-        prefix = NOT_ANNOTATED
-        return {name[len(prefix):]: n for name, n in self.counts.items() if name.startswith(prefix) and n}
+        return counters.family(self.counts, counters.NOT_ANNOTATED_PREFIX)
 
     def get(self, name: str) -> int:
         return self.counts.get(name, 0)
 
     @property
     def articles_per_second(self) -> float:
-        return self.get("articles_read") / self.seconds if self.seconds > 0 else 0.0
+        return self.get(Count.ARTICLES_READ) / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def nothing_read(self) -> bool:
         """Something was to be opened (a file, a feed, a named path) and not one thing was. An empty
         folder or a glob matching nothing had nothing to open: that is an empty run, not this."""
-        opened = self.get("files_opened") + self.get("feeds_fetched") + self.get("feeds_not_modified")
-        unopened = self.get("files_unopened") + self.get("feeds_failed") + len(self.unopened_inputs)
+        opened = self.get(Count.FILES_OPENED) + self.get(Count.FEEDS_FETCHED) + self.get(Count.FEEDS_NOT_MODIFIED)
+        unopened = self.get(Count.FILES_UNOPENED) + self.get(Count.FEEDS_FAILED) + len(self.unopened_inputs)
         return opened == 0 and unopened > 0
 
     @property
@@ -247,11 +261,6 @@ class RunSummary:
         return STATUS_OK
 
 
-def failures_by_reason(counts: Mapping[str, int]) -> dict[str, int]:
-    prefix = "failure:"
-    return {name[len(prefix):]: n for name, n in counts.items() if name.startswith(prefix) and n}
-
-
 def headline_counts(counts: Mapping[str, int]) -> dict[str, int]:
     """The counts a user or a scheduler reads, by stable name, from a run's (or a watch cycle's)
     tallies: the human summary, ``--json`` and the run report all show these."""
@@ -260,22 +269,22 @@ def headline_counts(counts: Mapping[str, int]) -> dict[str, int]:
         return counts.get(name, 0)
 
     return {
-        "documents_read": get("documents_read"),
-        "articles_read": get("articles_read"),
-        "articles_written": get("rows_added:articles") + get("rows_replaced:articles"),
-        "articles_new": get("rows_added:articles"),
-        "articles_changed": get("changed"),
-        "duplicates": get("duplicates"),
-        "unchanged": get("unchanged"),
-        "entities": get("entities"),
-        "quotes": get("quotes"),
-        "failures": sum(failures_by_reason(counts).values()),
-        "failures_already_recorded": get("failures_already_recorded"),
-        "files_opened": get("files_opened"),
-        "files_unopened": get("files_unopened"),
-        "feeds_fetched": get("feeds_fetched"),
-        "feeds_not_modified": get("feeds_not_modified"),
-        "feeds_failed": get("feeds_failed"),
+        "documents_read": get(Count.DOCUMENTS_READ),
+        "articles_read": get(Count.ARTICLES_READ),
+        "articles_written": get(counters.rows_added("articles")) + get(counters.rows_replaced("articles")),
+        "articles_new": get(counters.rows_added("articles")),
+        "articles_changed": get(Count.CHANGED),
+        "duplicates": get(Count.DUPLICATES),
+        "unchanged": get(Count.UNCHANGED),
+        "entities": get(Count.ENTITIES),
+        "quotes": get(Count.QUOTES),
+        "failures": counters.failure_total(counts),
+        "failures_already_recorded": get(Count.FAILURES_ALREADY_RECORDED),
+        "files_opened": get(Count.FILES_OPENED),
+        "files_unopened": get(Count.FILES_UNOPENED),
+        "feeds_fetched": get(Count.FEEDS_FETCHED),
+        "feeds_not_modified": get(Count.FEEDS_NOT_MODIFIED),
+        "feeds_failed": get(Count.FEEDS_FAILED),
     }
 
 
@@ -447,12 +456,12 @@ def run_report(
 def committed_counts(counts: dict[str, int], rows_removed: int, files_compacted: int) -> dict[str, int]:
     """The job's counts, with what the articles written were: new, or replacing a stored version."""
     merged: Counter[str] = Counter(counts)
-    written = merged.get("rows_written:articles", 0)
-    merged["rows_replaced:articles"] = merged.get("changed", 0)
-    merged["rows_added:articles"] = written - merged.get("changed", 0)
-    merged["rows_removed"] = rows_removed
-    merged["files_compacted"] = files_compacted
-    return {name: value for name, value in sorted(merged.items()) if value or name.startswith("rows_added")}
+    written = merged.get(counters.rows_written("articles"), 0)
+    merged[counters.rows_replaced("articles")] = merged.get(Count.CHANGED, 0)
+    merged[counters.rows_added("articles")] = written - merged.get(Count.CHANGED, 0)
+    merged[Count.ROWS_REMOVED] = rows_removed
+    merged[Count.FILES_COMPACTED] = files_compacted
+    return {name: value for name, value in sorted(merged.items()) if value or name.startswith(counters.ROWS_ADDED_PREFIX)}
 
 
 def wait_for(result: beam.runners.runner.PipelineResult) -> None:

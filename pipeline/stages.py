@@ -13,13 +13,33 @@ from typing import AbstractSet, Any, Iterable, Iterator, Mapping, Optional
 
 import apache_beam as beam
 
+from pipeline import counters
 from pipeline.config import HttpSettings, InputSettings
+from pipeline.counters import Count
 from pipeline.failures import Reason, make_failure
 from pipeline.records import (
-    Annotated, Article, Failure, FeedPoll, RawDocument, Tally, TableRow, content_article_id, path_article_id,
+    Annotated,
+    Article,
+    Failure,
+    FeedPoll,
+    RawDocument,
+    TableRow,
+    Tally,
+    content_article_id,
+    path_article_id,
 )
-from pipeline.sinks.dataset import StoredArticle, index_shard, read_article_index, read_failure_index
-from pipeline.sinks.rows import article_rows, failure_index_row, failure_row, tombstones_for_replaced_article
+from pipeline.sinks.dataset import (
+    StoredArticle,
+    index_shard,
+    read_article_index,
+    read_failure_index,
+)
+from pipeline.sinks.rows import (
+    article_rows,
+    failure_index_row,
+    failure_row,
+    tombstones_for_replaced_article,
+)
 from pipeline.storage.location import Location
 
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -40,15 +60,15 @@ def read_and_parse(
         # Opened or not: a run in which no input could be opened at all ends with exit status 2
         # (RunSummary.status), while an empty or oversized file was opened and is bad data.
         opened = not (isinstance(raw, Failure) and raw.reason == Reason.UNREADABLE_PATH.value)
-        yield Tally("files_opened" if opened else "files_unopened")
+        yield Tally(Count.FILES_OPENED if opened else "files_unopened")
         if isinstance(raw, Failure):
             yield raw
             return
-        yield Tally("documents_read")
+        yield Tally(Count.DOCUMENTS_READ)
         raw = with_input_settings(raw, settings)
         for result in parse_document(raw, settings, ingested_at=ingested_at):
             if isinstance(result, Article):
-                yield Tally("articles_read")
+                yield Tally(Count.ARTICLES_READ)
             yield result
     except Exception as error:  # noqa: BLE001 - a reader bug becomes a failures row, not a crash
         yield make_failure("read", Reason.INTERNAL_ERROR, path, f"{type(error).__name__}: {error}")
@@ -116,6 +136,10 @@ class ReadFeeds(beam.PTransform):
 
 def dedup_key(element: Any) -> str:
     if isinstance(element, Article):
+        if legacy_content_id(element):
+            # A whole file with no URL is known by its path, but an exact copy of it under another
+            # name in the same input is still one article (the smallest id keeps it: see newest).
+            return f"article:content:{element.content_hash}"
         return f"article:{element.article_id}"
     if isinstance(element, Failure):
         return f"failure:{element.failure_id}"
@@ -129,9 +153,12 @@ def dedup_key(element: Any) -> str:
 def newest(articles: Iterable[Article]) -> Article:
     """The version that wins among copies of one article: newest publication, then newest ingestion.
 
-    The content hash breaks the last tie so the choice never depends on the order of arrival.
+    The content hash, then the id (exact copies of a file under several names: the smallest id
+    wins, as ``max`` keeps the first of equals) break the last ties, so the choice never depends
+    on the order of arrival.
     """
-    return max(articles, key=lambda a: (a.published_at or _OLDEST, a.ingested_at, a.content_hash))
+    in_id_order = sorted(articles, key=lambda a: a.article_id)
+    return max(in_id_order, key=lambda a: (a.published_at or _OLDEST, a.ingested_at, a.content_hash))
 
 
 def resolve_group(key: str, elements: Iterable[Any]) -> Iterator[Any]:
@@ -142,7 +169,7 @@ def resolve_group(key: str, elements: Iterable[Any]) -> Iterator[Any]:
     elif key.startswith("article:"):
         yield newest(items)
         if len(items) > 1:
-            yield Tally("duplicates", len(items) - 1)
+            yield Tally(Count.DUPLICATES, len(items) - 1)
     else:
         yield items[0]  # the same failure seen twice is one failure
 
@@ -178,14 +205,14 @@ def against_index(
     if isinstance(element, Article):
         stored = stored_articles.get(element.article_id)
         if stored is not None and stored.content_hash == element.content_hash:
-            yield Tally("unchanged")
+            yield Tally(Count.UNCHANGED)
             return
         if stored is not None:
-            yield Tally("changed")
+            yield Tally(Count.CHANGED)
             yield from tombstones_for_replaced_article(element.article_id, stored.partition)
         yield element
     elif isinstance(element, Failure) and element.failure_id in recorded_failures:
-        yield Tally("failures_already_recorded")
+        yield Tally(Count.FAILURES_ALREADY_RECORDED)
     else:
         yield element
 
@@ -235,7 +262,7 @@ def against_legacy_shard(group: tuple[str, Iterable[Any]], location: Location) -
     for item in items:
         old = stored.get(legacy_content_id(item) or "")
         if old is not None:
-            yield Tally("changed")
+            yield Tally(Count.CHANGED)
             yield from tombstones_for_replaced_article(legacy_content_id(item), old.partition)
         yield item
 
@@ -276,11 +303,11 @@ class SkipStored(beam.PTransform):
 def to_rows(element: Any) -> Iterator[Any]:
     """Annotated and Failure -> TableRows (and tallies); tombstones, tallies and feed polls pass through."""
     if isinstance(element, Annotated):
-        yield Tally("entities", len(element.entities))
-        yield Tally("quotes", len(element.quotes))
+        yield Tally(Count.ENTITIES, len(element.entities))
+        yield Tally(Count.QUOTES, len(element.quotes))
         yield from article_rows(element)
     elif isinstance(element, Failure):
-        yield Tally(f"failure:{element.reason}")
+        yield Tally(counters.failure(element.reason))
         yield failure_row(element)
         yield failure_index_row(element)
     elif isinstance(element, (TableRow, Tally, FeedPoll)):

@@ -32,16 +32,30 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, TextIO
 
+from pipeline import counters
 from pipeline.config import ConfigError, Settings
+from pipeline.counters import Count
 from pipeline.failures import Reason
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
-from pipeline.run import InputPlan, dataset_location, failures_by_reason, headline_counts, pipeline_options, plan_inputs, run_plan
+from pipeline.run import (
+    InputPlan,
+    dataset_location,
+    headline_counts,
+    pipeline_options,
+    plan_inputs,
+    run_plan,
+)
 from pipeline.sinks.dataset import DatasetError, ensure_tables, prepare_root, recover
 from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
-from pipeline.sources.file_state import FILE_STATE, FileSignature, FileStateStore, signature_of
+from pipeline.sources.file_state import (
+    FILE_STATE,
+    FileSignature,
+    FileStateStore,
+    signature_of,
+)
 from pipeline.storage.location import Location, StorageError
 from pipeline.storage.lock import DatasetBusy, dataset_lock
 from pipeline.storage.state import StateFolder
@@ -228,10 +242,6 @@ def cycle_cutoff(settings: Settings, *, started: float, stop: Optional[threading
     return Cutoff(at=started + seconds, stop=stop, label=f"the watch cycle's deadline ({seconds:g} s, watch.cycle_deadline_seconds)")
 
 
-def failure_count(counts: Mapping[str, int]) -> int:
-    return sum(n for name, n in counts.items() if name.startswith("failure:"))
-
-
 def format_status(result: CycleResult) -> str:
     """One line per cycle, e.g. ``cycle 3 12:05:00  new 4  changed 0  quotes 9  failures 1  feeds 3 polled / ...``."""
     clock = result.started_at.astimezone().strftime("%H:%M:%S")
@@ -240,9 +250,9 @@ def format_status(result: CycleResult) -> str:
         return f"{head}  error {result.error}  {result.seconds:.1f} s (retried next cycle)"
     get = result.get
     line = (
-        f"{head}  new {get('rows_added:articles')}  changed {get('changed')}  quotes {get('quotes')}"
-        f"  failures {failure_count(result.counts)}"
-        f"  feeds {result.feeds} polled / {get('feeds_not_modified')} not modified / {get('feeds_failed')} error"
+        f"{head}  new {get(counters.rows_added('articles'))}  changed {get(Count.CHANGED)}  quotes {get(Count.QUOTES)}"
+        f"  failures {counters.failure_total(result.counts)}"
+        f"  feeds {result.feeds} polled / {get(Count.FEEDS_NOT_MODIFIED)} not modified / {get(Count.FEEDS_FAILED)} error"
         f"  files {result.files}  {result.seconds:.1f} s"
     )
     return line if result.ran else f"{line}  (nothing due)"
@@ -261,7 +271,7 @@ def cycle_document(result: CycleResult) -> dict[str, Any]:
         "files": result.files,
         "feeds": result.feeds,
         "counts": headline_counts(result.counts),
-        "failures_by_reason": dict(sorted(failures_by_reason(result.counts).items())),
+        "failures_by_reason": dict(sorted(counters.failures_by_reason(result.counts).items())),
     }
 
 
@@ -273,8 +283,8 @@ def final_document(summary: WatchSummary) -> dict[str, Any]:
 def format_final(summary: WatchSummary) -> str:
     counts = summary.counts
     return (
-        f"watch stopped after {summary.cycles} cycle(s): {counts.get('rows_added:articles', 0)} new article(s),"
-        f" {counts.get('changed', 0)} changed, {counts.get('quotes', 0)} quote(s), {failure_count(counts)} failure(s)"
+        f"watch stopped after {summary.cycles} cycle(s): {counts.get(counters.rows_added('articles'), 0)} new article(s),"
+        f" {counts.get(Count.CHANGED, 0)} changed, {counts.get(Count.QUOTES, 0)} quote(s), {counters.failure_total(counts)} failure(s)"
         + (f", {summary.failed_cycles} cycle(s) failed" if summary.failed_cycles else "")
     )
 

@@ -18,15 +18,15 @@ from typing import Any, Iterable, Iterator, Optional
 import apache_beam as beam
 from apache_beam.utils.shared import Shared
 
+from pipeline import counters
 from pipeline.config import NlpSettings
+from pipeline.counters import Count
 from pipeline.failures import Reason, make_failure
 from pipeline.nlp.language import detect_language, text_sample
 from pipeline.records import Annotated, Article, Tally
 
 log = logging.getLogger(__name__)
 
-# Tally prefix of the articles stored without entities and quotes, by language ("not_annotated:de").
-NOT_ANNOTATED = "not_annotated:"
 
 
 def model_kwargs(settings: NlpSettings) -> dict[str, Any]:
@@ -172,9 +172,9 @@ class _AnnotateShardFn(beam.DoFn):
             if chunk:
                 count += yield from self._annotate_chunk(language, chunk)
         if count:
-            yield Tally("articles_annotated", count)
+            yield Tally(Count.ARTICLES_ANNOTATED, count)
         for language, articles in sorted(not_annotated.items()):
-            yield Tally(f"{NOT_ANNOTATED}{language}", articles)
+            yield Tally(counters.not_annotated(language), articles)
 
     def _annotate_chunk(self, language: str, chunk: list[Article]) -> Iterator[Any]:
         annotated = 0

@@ -22,8 +22,10 @@ from typing import Any, Iterable, Iterator, Optional
 
 import apache_beam as beam
 
+from pipeline import counters
+from pipeline.counters import Count
 from pipeline.identity.evidence import NameStats, combine
-from pipeline.records import FeedPoll, Tally, TableRow
+from pipeline.records import FeedPoll, TableRow, Tally
 from pipeline.sinks.dataset import STAGING_DIR, StagedPartition, stage_partition
 from pipeline.sinks.identities import DELTA_PARTITION, row_stats, stats_row
 from pipeline.storage import objects
@@ -40,7 +42,7 @@ def stage_group(group: tuple[tuple[str, str], Iterable[TableRow]], location: Loc
     (table, partition), rows = group
     staged = stage_partition(location, run_id, table, partition, rows)
     if staged.rows:
-        yield Tally(f"rows_written:{table}", staged.rows)
+        yield Tally(counters.rows_written(table), staged.rows)
     yield staged
 
 
@@ -174,7 +176,7 @@ class WriteDataset(beam.PTransform):
             | "GroupPartitions" >> beam.GroupByKey()
             | "StagePartitions" >> beam.FlatMap(stage_group, location, run_id)
         )
-        seed = elements.pipeline | "ReportSeed" >> beam.Create([Tally("partitions_staged", 0)])
+        seed = elements.pipeline | "ReportSeed" >> beam.Create([Tally(Count.PARTITIONS_STAGED, 0)])
         return (
             (seed, tallies, staged)
             | "AllTallies" >> beam.Flatten()

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Iterator, Optional
 
 from pipeline.config import HttpSettings, InputSettings
+from pipeline.counters import Count
 from pipeline.failures import Reason, make_failure
 from pipeline.parse import parse_document
 from pipeline.parse.normalise import build_article
@@ -84,15 +85,15 @@ def poll_feed(
     try:
         result = fetch(spec.url, http, etag=job.etag, last_modified=job.last_modified, politeness=gate, cutoff=cutoff)
         if isinstance(result, Failure):
-            yield Tally("feeds_failed")
+            yield Tally(Count.FEEDS_FAILED)
             yield result
             yield FeedPoll(spec.url, "failed")
             return
         if result.not_modified:
-            yield Tally("feeds_not_modified")
+            yield Tally(Count.FEEDS_NOT_MODIFIED)
             yield FeedPoll(spec.url, "not_modified", result.etag or job.etag, result.last_modified or job.last_modified)
             return
-        yield Tally("feeds_fetched")
+        yield Tally(Count.FEEDS_FETCHED)
         raw = to_raw_document(result, format_hint="feed", source=spec.name, feed_url=spec.url, language=spec.language)
         full_text = http.fetch_full_text if spec.full_text is None else spec.full_text
         entry_ids: list[str] = []
@@ -101,12 +102,12 @@ def poll_feed(
                 entry_ids.append(parsed.article_id)
                 if full_text and parsed.article_id in job.seen_ids:
                     # Its full text is stored already; the feed's summary must not replace it.
-                    yield Tally("feed_entries_seen")
+                    yield Tally(Count.FEED_ENTRIES_SEEN)
                     continue
                 if full_text and needs_full_text(parsed):
                     yield from with_full_text(parsed, http, inputs, gate=gate, ingested_at=ingested_at, cutoff=cutoff)
                     continue
-                yield Tally("articles_read")
+                yield Tally(Count.ARTICLES_READ)
             yield parsed
         yield FeedPoll(spec.url, "ok", result.etag, result.last_modified, tuple(entry_ids))
     except Exception as error:  # noqa: BLE001 - a bug here costs one feed one poll, never the job
@@ -143,15 +144,15 @@ def with_full_text(
         raw = to_raw_document(page, format_hint="html", source=entry.source, feed_url=entry.feed_url)
         articles = [item for item in parse_document(raw, inputs, ingested_at=ingested_at) if isinstance(item, Article)]
         if articles:
-            yield Tally("articles_read")
-            yield Tally("full_texts_fetched")
+            yield Tally(Count.ARTICLES_READ)
+            yield Tally(Count.FULL_TEXTS_FETCHED)
             yield merge_full_text(entry, articles[0])
             return
         problem = "the linked page has no main text"
     else:
         problem = "the linked page answered 304 without having been asked conditionally"
     yield make_failure("fulltext", Reason.FULLTEXT_FAILED, entry.url, problem, locator=entry.feed_url)
-    yield Tally("articles_read")
+    yield Tally(Count.ARTICLES_READ)
     yield entry
 
 

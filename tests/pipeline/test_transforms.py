@@ -181,3 +181,14 @@ def test_only_a_dataset_created_before_schema_1_3_may_hold_text_ids(tmp_path: Pa
     assert not may_hold_content_ids(location)
     (tmp_path / "new" / "_newsbeam.json").write_text('{"format": "newsbeam", "schema_version": "1.2", "layout_version": 2}')
     assert may_hold_content_ids(location)
+
+
+def test_exact_copies_of_a_file_under_two_names_are_one_article_whichever_comes_first() -> None:
+    base = replace(make_article("Copied words.", url=None), origin="/in/a.txt")
+    first = replace(base, article_id=path_article_id("/in/a.txt"))
+    copy = replace(base, origin="/in/copy-of-a.txt", article_id=path_article_id("/in/copy-of-a.txt"))
+    kept = min(first, copy, key=lambda article: article.article_id)
+    for order in ([first, copy], [copy, first]):
+        with _pipeline() as p:
+            out = p | beam.Create(order) | Deduplicate()
+            assert_that(out, equal_to([kept, Tally("duplicates", 1)]))
