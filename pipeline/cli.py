@@ -158,7 +158,7 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
     if getattr(args, "runner", None):
         values["runner.name"] = args.runner
     if getattr(args, "source", None):
-        from pipeline.run import is_url
+        from pipeline.sources.plan import is_url
 
         named = [spec for spec in getattr(args, "inputs", None) or [] if not is_url(spec)]
         values["input.sources"] = {spec: args.source for spec in named}
@@ -176,7 +176,8 @@ def _settings_from(args: argparse.Namespace):  # -> Settings; imported lazily to
 def _run(args: argparse.Namespace) -> int:
     console = _live_console(quiet=args.quiet)
     _configure_logging(quiet=args.quiet, console=console)
-    from pipeline.run import STATUS_NOTHING_READ, run, summary_document
+    from pipeline.run import run
+    from pipeline.summary import STATUS_NOTHING_READ, summary_document
 
     try:
         settings = _settings_from(args)
@@ -300,8 +301,8 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def format_summary(summary) -> str:  # summary: pipeline.run.RunSummary
-    from pipeline.run import headline_counts
+def format_summary(summary) -> str:  # summary: pipeline.summary.RunSummary
+    from pipeline.summary import headline_counts
 
     counts = headline_counts(summary.counts)
     lines = [

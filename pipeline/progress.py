@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # run.py imports this module; the summary type is only an ann
     from rich.console import Console
     from rich.progress import TaskID
 
-    from pipeline.run import RunSummary
+    from pipeline.summary import RunSummary
 
 log = logging.getLogger(__name__)
 

@@ -38,18 +38,13 @@ from pipeline.counters import Count
 from pipeline.failures import Reason
 from pipeline.nlp.model import ensure_installed
 from pipeline.records import Failure
-from pipeline.run import (
-    InputPlan,
-    dataset_location,
-    headline_counts,
-    pipeline_options,
-    plan_inputs,
-    run_plan,
-)
+from pipeline.run import dataset_location, run_plan
+from pipeline.runner_options import pipeline_options
 from pipeline.sinks.dataset import DatasetError, ensure_tables, prepare_root, recover
 from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import STATE_FILE, FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
+from pipeline.sources.plan import InputPlan, plan_inputs
 from pipeline.sources.file_state import (
     FILE_STATE,
     FileSignature,
@@ -58,6 +53,7 @@ from pipeline.sources.file_state import (
 )
 from pipeline.storage.location import Location, StorageError
 from pipeline.storage.lock import DatasetBusy, dataset_lock
+from pipeline.summary import headline_counts
 from pipeline.storage.state import StateFolder
 
 log = logging.getLogger(__name__)
@@ -260,7 +256,7 @@ def format_status(result: CycleResult) -> str:
 
 def cycle_document(result: CycleResult) -> dict[str, Any]:
     """One cycle as a JSON-ready object (``watch --json`` prints one per line): the counts of
-    ``run --json`` (pipeline.run.headline_counts) and what the cycle did."""
+    ``run --json`` (pipeline.summary.headline_counts) and what the cycle did."""
     return {
         "event": "cycle",
         "cycle": result.number,

@@ -42,7 +42,9 @@ def main(bucket: str, input_url: str, output_url: str) -> int:
     from apache_beam.options.pipeline_options import GoogleCloudOptions
 
     from pipeline.config import load_settings
-    from pipeline.run import build_pipeline, pipeline_options, plan_inputs
+    from pipeline.run import build_pipeline
+    from pipeline.runner_options import pipeline_options
+    from pipeline.sources.plan import plan_inputs
 
     settings = load_settings(
         REPO / "configs" / "runners" / "dataflow.yaml",

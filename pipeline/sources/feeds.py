@@ -23,6 +23,7 @@ from pipeline.parse.normalise import build_article
 from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sources.cutoff import Cutoff
+from pipeline.sources.feed_state import FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
 
@@ -170,3 +171,23 @@ def merge_full_text(entry: Article, page: Article) -> Article:
         published_at=entry.published_at or page.published_at,
     )
     return replace(rebuilt, article_id=entry.article_id)
+
+
+def feed_jobs(feeds: list[FeedSpec], store: FeedStateStore) -> list[FeedJob]:
+    """Each feed with the validators and seen ids of its last successful poll."""
+    jobs = []
+    for spec in feeds:
+        state = store.get(spec.url)
+        jobs.append(FeedJob(spec, state.etag, state.last_modified, store.seen_ids(spec.url)))
+    return jobs
+
+
+def record_polls(store: FeedStateStore, polls: list[FeedPoll], *, at: datetime) -> None:
+    """Called once the run's rows are written: only then may a feed's entries count as ingested."""
+    for poll in polls:
+        if poll.status == "ok":
+            store.record_success(poll.url, etag=poll.etag, last_modified=poll.last_modified, entry_ids=poll.entry_ids, at=at)
+        elif poll.status == "not_modified":
+            store.record_not_modified(poll.url, at)
+        else:
+            store.record_failure(poll.url, at)

@@ -24,7 +24,8 @@ from typing import Iterator
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.run import build_pipeline, plan_inputs, run
+from pipeline.run import build_pipeline, run
+from pipeline.sources.plan import plan_inputs
 
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = REPO / "configs" / "runners"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.failures import Reason, make_failure
-from pipeline.run import InputPlan, RunSummary, combine_summaries, plan_inputs, split_plan, unopened_inputs
+from pipeline.sources.plan import InputPlan, plan_inputs, split_plan, unopened_inputs
+from pipeline.summary import RunSummary, combine_summaries
 from pipeline.sources.feedlists import FeedSpec
 
 
@@ -34,7 +35,7 @@ def test_summaries_add_up() -> None:
 
 
 def test_no_input_falls_back_to_the_seeds_in_the_working_folder(tmp_path, monkeypatch) -> None:
-    import pipeline.run as run_module
+    import pipeline.sources.plan as run_module
     from pipeline.config import ConfigError
 
     monkeypatch.chdir(tmp_path)
@@ -81,7 +82,7 @@ def test_the_status_says_whether_anything_could_be_read(counts: dict, unopened: 
 def test_the_summary_document_is_json_with_stable_counts() -> None:
     import json
 
-    from pipeline.run import summary_document
+    from pipeline.summary import summary_document
 
     summary = RunSummary("r1", "/out", {"rows_added:articles": 3, "rows_replaced:articles": 1, "changed": 1,
                                         "failure:empty_file": 2, "not_annotated:de": 1, "files_opened": 4}, 2.0,

@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipeline.config import ConfigError, load_settings
-from pipeline.run import pipeline_options
+from pipeline.runner_options import pipeline_options
 
 PROFILES = Path(__file__).resolve().parents[2] / "configs" / "runners"
 NAMES = ["local", "multiprocess", "dask", "dataflow", "flink", "spark"]

@@ -16,7 +16,8 @@ import pytest
 
 from pipeline import watch as watch_module
 from pipeline.config import ConfigError, Settings, load_settings
-from pipeline.run import InputPlan, RunSummary
+from pipeline.sources.plan import InputPlan
+from pipeline.summary import RunSummary
 from pipeline.sinks.dataset import DatasetError
 from pipeline.sinks.dataset import prepare_root as prepare_location
 from pipeline.storage.location import Location
