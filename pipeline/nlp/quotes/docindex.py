@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp.lang import Lexicon
 from pipeline.nlp.quotes.marks import QuoteRegion, find_quote_regions
 from pipeline.records import Entity
 
@@ -42,10 +43,12 @@ class SpanSet:
 
 
 class DocIndex:
-    """A parsed article with its quotations and entity mentions, indexed by character offset."""
+    """A parsed article with its quotations and entity mentions, indexed by character offset, and
+    the lexicon of its language (which every finder reads through it)."""
 
-    def __init__(self, doc: Doc, entities: tuple[Entity, ...]) -> None:
+    def __init__(self, doc: Doc, entities: tuple[Entity, ...], lexicon: Lexicon) -> None:
         self.doc = doc
+        self.lexicon = lexicon
         self.text = doc.text
         self.regions: tuple[QuoteRegion, ...] = find_quote_regions(self.text)
         # A quotation's extent includes its marks: the marks belong to the quote, not to the frame.
