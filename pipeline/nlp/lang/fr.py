@@ -55,6 +55,47 @@ CUE_CLASSES = MappingProxyType({
     "intention": frozenset("vouloir souhaiter refuser décider envisager compter".split()),
 })
 
+# The forms of the other verbs of saying that news writes: present, past participle, imperfect, passé simple.
+_IRREGULAR_FORMS = {
+    "dire": "dit dite disent disait disaient",
+    "répondre": "répond répondent répondu répondait répondit",
+    "reconnaître": "reconnaît reconnait reconnaissent reconnu reconnaissait reconnut",
+    "admettre": "admet admettent admis admettait admit",
+    "promettre": "promet promettent promis promettait promit",
+    "écrire": "écrit écrivent écrivait écrivit",
+    "conclure": "conclut concluent conclu concluait",
+    "croire": "croit croient cru croyait",
+    "craindre": "craint craignent craignait",
+    "soutenir": "soutient soutiennent soutenu soutenait soutint",
+    "prévenir": "prévient préviennent prévenu prévenait prévint",
+    "poursuivre": "poursuit poursuivent poursuivi poursuivait poursuivit",
+    "avertir": "avertit avertissent averti avertissait",
+    "rappeler": "rappelle rappellent rappelé rappelait rappela",
+    "reprendre": "reprend reprennent repris reprenait reprit",
+    "répéter": "répète répètent répété répétait répéta",
+    "lancer": "lance lancent lancé lançait lança",
+    "avancer": "avance avancent avancé avançait avança",
+    "menacer": "menace menacent menacé menaçait menaça",
+    "interroger": "interroge interrogent interrogé interrogeait interrogea",
+    "juger": "juge jugent jugé jugeait jugea",
+}
+
+
+def _cue_forms(lemmas: frozenset[str]) -> MappingProxyType[str, str]:
+    """Inflected form -> lemma for the verbs of saying (see ``Lexicon.cue_forms``): the regular
+    forms of the -er verbs, and the forms listed above of the others."""
+    forms: dict[str, str] = {}
+    for lemma in sorted(lemmas):
+        if lemma in _IRREGULAR_FORMS:
+            forms.update(dict.fromkeys(_IRREGULAR_FORMS[lemma].split(), lemma))
+        elif lemma.endswith("er"):
+            stem = lemma[:-2]
+            forms.update(dict.fromkeys((stem + ending for ending in ("e", "ent", "é", "ée", "ait", "aient", "a")), lemma))
+    return MappingProxyType(forms)
+
+
+CUE_FORMS = _cue_forms(SPEECH_VERBS)
+
 PERSON_PRONOUNS = frozenset({"il", "elle", "lui"})
 GROUP_PRONOUNS = frozenset({"ils", "elles", "eux", "nous"})
 ROLE_NOUNS = frozenset(
@@ -93,8 +134,11 @@ LEXICON = Lexicon(
         possessive="",  # possessives ("son", "sa") are determiners
         determiner="det",
         subject_climb=frozenset({"xcomp", "conj", "advcl"}),
-        naming=frozenset({"appos", "flat:name", "flat", "punct"}),
-        clause_like=frozenset({"acl:relcl", "acl", "advcl", "punct", "cc", "conj"}),
+        # "nmod" too: "le président de l'Ordre des médecins, François Arnault" hangs the name on the last noun.
+        name_parts=frozenset({"flat:name", "flat"}),
+        naming=frozenset({"appos", "flat:name", "flat", "punct", "nmod"}),
+        # "case" too: the "selon" of "selon M. Dupont" hangs on the name, and is no part of it.
+        clause_like=frozenset({"acl:relcl", "acl", "advcl", "punct", "cc", "conj", "case"}),
         # After an inverted cue the small parser makes the speaker anything from the subject to an oblique.
         inverted_speaker=frozenset({"nsubj", "obj", "appos", "xcomp", "iobj", "obl:mod", "obl", "obl:arg"}),
         fragment_subject=frozenset({"nsubj", "nsubj:pass", "csubj", "expl:subj"}),
@@ -105,6 +149,7 @@ LEXICON = Lexicon(
     infinitive_verbs=INFINITIVE_VERBS,
     preposition_cues=frozenset(),
     particle_cues=MappingProxyType({}),
+    cue_forms=CUE_FORMS,
     according_to=ACCORDING_TO,
     cue_classes=CUE_CLASSES,
     copula="être",
@@ -144,6 +189,7 @@ LEXICON = Lexicon(
     relative_words=frozenset({"qui"}),
     plural_tags=frozenset(),
     plural_by_morph=True,
+    sentences_by_line=True,
     clitic_subjects=True,
     contracted_has=frozenset(),
     closing_marks="”\"'»’",

@@ -35,14 +35,26 @@ SPEECH, THOUGHT, INTENTION, OTHER = "speech", "thought", "intention", "other"
 _PUNCTUATION_CUES = frozenset({COLON_CUE, DASH_CUE})
 
 
+# Tags a listed form of a verb of saying may carry and still be the verb ("ajouté" as an adverb):
+# not a noun ("l'estime"), name, determiner or function word.
+_NOT_A_VERB = frozenset({"NOUN", "PROPN", "DET", "ADP", "PRON", "NUM", "PUNCT", "CCONJ", "SCONJ", "SPACE"})
+
+
+def verb_lemma(token: Token, lexicon: Lexicon) -> str:
+    """The lemma of a (possible) verb: the lexicon's for a form it lists, else the lemmatizer's."""
+    return lexicon.cue_forms.get(token.lower_) or token.lemma_.lower()
+
+
 def is_cue_verb(token: Token, lexicon: Lexicon) -> bool:
     """True for a verb of saying (by lemma) used as a verb."""
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in lexicon.speech_verbs
+    if token.pos_ in ("VERB", "AUX") and verb_lemma(token, lexicon) in lexicon.speech_verbs:
+        return True
+    return token.lower_ in lexicon.cue_forms and token.pos_ not in _NOT_A_VERB
 
 
 def takes_content(verb: Token, child: Token, lexicon: Lexicon) -> bool:
     """True when ``child`` of ``verb`` holds the content ``verb`` attributes (see the module doc)."""
-    lemma, dep, deps = verb.lemma_.lower(), child.dep_, lexicon.deps
+    lemma, dep, deps = verb_lemma(verb, lexicon), child.dep_, lexicon.deps
     if dep == deps.clause:
         return lemma in lexicon.speech_verbs
     if child.i < verb.i:
@@ -86,7 +98,7 @@ _WHEN = frozenset({"DATE", "TIME"})
 
 def cue_lemma(token: Token, lexicon: Lexicon) -> str:
     """The cue as a lemma, with its particle when it has one ("point out")."""
-    lemma = token.lemma_.lower()
+    lemma = verb_lemma(token, lexicon)
     for child in token.children:
         if child.dep_ == lexicon.deps.particle and (lemma, child.lower_) in lexicon.particle_cues:
             return lexicon.particle_cues[(lemma, child.lower_)]

@@ -82,8 +82,8 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: Att
     end = group.regions[-1].end
     if index.paragraph_of(end) == index.paragraph_of(region.start):
         return attribution is None or group.attribution is None or group.attribution.cue == attribution.cue
-    if attribution is not None:
-        return False
+    if attribution is not None or region.dialogue:
+        return False  # a dialogue dash opens a new turn, never the same speaker's next paragraph
     # The paragraph right after the group's: nothing but space between its end and the quotation.
     paragraph_end = index.text.find("\n", end)
     previous = _last_visible(index.text, region.open_at)

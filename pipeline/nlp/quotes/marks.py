@@ -48,6 +48,7 @@ class QuoteRegion:
     spans: tuple[Span, ...]  # content without the marks, in text order
     open_at: int  # offset of the opening mark
     close_at: int | None  # offset of the closing mark; None when the quote is never closed
+    dialogue: bool = False  # opened by a dialogue dash (pipeline/nlp/quotes/dialogue.py), not by a mark
 
     @property
     def start(self) -> int:

@@ -85,6 +85,8 @@ def speaker_phrase(head: Token, lexicon: Lexicon) -> SpeakerRef:
     doc = head.doc
     if is_clitic_pronoun(head, lexicon):
         return SpeakerRef(head.idx + 1, head.idx + len(head), head.text[1:], head)
+    while head.dep_ in lexicon.deps.name_parts and head.head.i < head.i:
+        head = head.head  # "Dupont" of "Jean Dupont" found by position: the phrase is the whole name
     left, right = head.i, head.i
     for child in head.children:
         if _identifies(child, lexicon):
@@ -237,7 +239,9 @@ class SpeakerResolver:
                 break
             deps.append(token.dep_)
             token = token.head
-        return token.i == head.i and (self._lexicon.deps.apposition in deps or head.pos_ == "PROPN")
+        # "M. Dupont", where the parser makes the title the head and the name its flat dependent.
+        titled = head.lower_.rstrip(".") in self._lexicon.titles_before_name
+        return token.i == head.i and (self._lexicon.deps.apposition in deps or head.pos_ == "PROPN" or titled)
 
     def _named_within(self, spans: tuple[Span, ...]) -> frozenset[str]:
         """Ids of the entities named inside a quote: never the referent of its own speaker."""
