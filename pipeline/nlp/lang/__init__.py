@@ -44,6 +44,9 @@ class DepLabels:
     subject_climb: frozenset[str]
     # The later words of a name that hang from its first ("Dupont" under "Jean"): a name's head is its first word.
     name_parts: frozenset[str]
+    # Dependents that are an apposition when set between commas without a conjunction: the small
+    # French parser makes "le directeur des travaux, Paul Mercier," a conjunction.
+    loose_apposition: frozenset[str]
     # How a name inside a speaker phrase may hang and still name the speaker ("the minister, Jane Smith").
     naming: frozenset[str]
     # Dependents that make a noun phrase longer than the speaker's name or description.
@@ -107,7 +110,9 @@ class Lexicon:
     closing_marks: str
     inline_spaces: str  # spaces inside a line, around marks: French sets « guillemets » apart with them
     title_small_words: frozenset[str]
-    aux_before_inverted_cue: bool  # `«...», a déclaré X`: an auxiliary may stand between mark and cue
+    # French inverts cues anywhere ("..., a annoncé la maire"): an auxiliary may stand between the
+    # closing mark and the cue, and the name after a verb of saying is a subject (a later "elle").
+    inverted_cues: bool
     time_words: frozenset[str]  # "jeudi" in "a déclaré jeudi le ministre" is when, never who
     dialogue_dashes: str  # dashes that open a line of speech (French); "" for none
     # Speaker labels (pipeline/nlp/quotes/labels.py).

@@ -44,13 +44,14 @@ CUE_CLASSES = MappingProxyType({
         demander écrire tweeter signaler révéler plaider résumer détailler justifier avancer relever réclamer
         exiger proclamer clamer témoigner prédire répliquer rétorquer exclamer ironiser glisser
         lâcher argumenter certifier jurer reprendre continuer interroger questionner féliciter saluer
-        critiquer accuser menacer condamner proposer évoquer qualifier remercier contester exhorter
+        critiquer accuser menacer condamner proposer évoquer qualifier remercier contester exhorter défendre
+        rejeter
         """.split()
     )
     | {*ACCORDING_TO.values()},
     "thought": frozenset(
         "estimer juger penser croire considérer espérer craindre inquiéter soutenir "
-        "défendre approuver rejeter douter savoir".split()
+        "approuver douter savoir".split()
     ),
     "intention": frozenset("vouloir souhaiter refuser décider envisager compter".split()),
 })
@@ -136,6 +137,7 @@ LEXICON = Lexicon(
         subject_climb=frozenset({"xcomp", "conj", "advcl"}),
         # "nmod" too: "le président de l'Ordre des médecins, François Arnault" hangs the name on the last noun.
         name_parts=frozenset({"flat:name", "flat"}),
+        loose_apposition=frozenset({"conj"}),
         naming=frozenset({"appos", "flat:name", "flat", "punct", "nmod"}),
         # "case" too: the "selon" of "selon M. Dupont" hangs on the name, and is no part of it.
         clause_like=frozenset({"acl:relcl", "acl", "advcl", "punct", "cc", "conj", "case"}),
@@ -199,7 +201,7 @@ LEXICON = Lexicon(
         {"le", "la", "les", "l'", "l’", "de", "du", "des", "d'", "d’", "et", "ou", "en", "à", "au", "aux", "pour",
          "avec", "par", "sur", "un", "une", "est"}
     ),
-    aux_before_inverted_cue=True,
+    inverted_cues=True,
     time_words=frozenset(
         "lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd'hui aujourd’hui demain matin soir "
         "semaine".split()

@@ -49,7 +49,16 @@ def is_cue_verb(token: Token, lexicon: Lexicon) -> bool:
     """True for a verb of saying (by lemma) used as a verb."""
     if token.pos_ in ("VERB", "AUX") and verb_lemma(token, lexicon) in lexicon.speech_verbs:
         return True
-    return token.lower_ in lexicon.cue_forms and token.pos_ not in _NOT_A_VERB
+    return token.lower_ in lexicon.cue_forms and (token.pos_ not in _NOT_A_VERB or _after_auxiliary(token))
+
+
+def _after_auxiliary(token: Token) -> bool:
+    """True for a participle right after its auxiliary, clitics between allowed ("a répondu",
+    "a-t-il répondu"): a verb, whatever the tagger made of it."""
+    at = token.i - 1
+    while at >= 0 and token.doc[at].text.startswith("-"):
+        at -= 1
+    return at >= 0 and token.doc[at].pos_ == "AUX"
 
 
 def takes_content(verb: Token, child: Token, lexicon: Lexicon) -> bool:

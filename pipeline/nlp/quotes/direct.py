@@ -208,7 +208,7 @@ def _name_after(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     lexicon = index.lexicon
     between = index.doc[index.token_at(quote_end).i:cue.i]
     if cue.idx < quote_end or any(
-        not (token.is_punct or token.is_space or (lexicon.aux_before_inverted_cue and token.pos_ == "AUX"))
+        not (token.is_punct or token.is_space or (lexicon.inverted_cues and token.pos_ == "AUX"))
         for token in between if token.idx >= quote_end
     ):
         return None  # only punctuation between (`"...," said X`), or an auxiliary (`«...», a déclaré X`)

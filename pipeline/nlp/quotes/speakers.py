@@ -114,9 +114,21 @@ def relative_antecedent(head: Token, lexicon: Lexicon) -> Token | None:
 
 def _identifies(child: Token, lexicon: Lexicon) -> bool:
     """True for a dependent that says who the speaker is ("a spokeswoman for X", "Lavrov, the minister")."""
+    if is_loose_apposition(child, lexicon):
+        return True
     if child.dep_ == lexicon.deps.preposition:
         return child.lower_ in lexicon.identifying_prepositions
     return child.dep_ not in lexicon.deps.clause_like
+
+
+def is_loose_apposition(child: Token, lexicon: Lexicon) -> bool:
+    """A name the parser made a conjunct of a noun it is set beside ("le directeur, Paul Mercier,"):
+    right after a comma, with no conjunction of its own."""
+    if child.dep_ not in lexicon.deps.loose_apposition or child.i == 0 or child.i < child.head.i:
+        return False
+    return child.doc[child.i - 1].text == "," and child.pos_ == "PROPN" and not any(
+        grandchild.dep_ == "cc" for grandchild in child.children
+    )
 
 
 def pronoun_word(head: Token, lexicon: Lexicon) -> str:
@@ -235,9 +247,10 @@ class SpeakerResolver:
         token = next((token for token in doc[first:last + 1] if not first <= token.head.i <= last), doc[last])
         deps = []
         for _ in range(_MAX_NAME_DEPTH):
-            if token.i == head.i or token.dep_ not in self._lexicon.deps.naming or token.head.i == token.i:
+            loose = is_loose_apposition(token, self._lexicon)
+            if token.i == head.i or (token.dep_ not in self._lexicon.deps.naming and not loose) or token.head.i == token.i:
                 break
-            deps.append(token.dep_)
+            deps.append(self._lexicon.deps.apposition if loose else token.dep_)
             token = token.head
         # "M. Dupont", where the parser makes the title the head and the name its flat dependent.
         titled = head.lower_.rstrip(".") in self._lexicon.titles_before_name
@@ -335,9 +348,23 @@ class SpeakerResolver:
 
     def _is_subject_outside_quote(self, ref: MentionRef) -> bool:
         token = self._index.token_at(ref.start)
+        if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._after_cue(token):
+            return True  # "..., a annoncé la maire, Hélène Garnier": the one who spoke
+        while token.dep_ in self._lexicon.deps.name_parts and token.head.i < token.i:
+            token = token.head  # "Laurent" of "M. Laurent Berger": the name's role is its title's
         return not self._index.in_quote(token) and (
             token.dep_ in self._subject_deps or token.head.dep_ in self._subject_deps
         )
+
+    def _after_cue(self, token: Token) -> bool:
+        """True for a name, or the noun it names, right of a verb of saying it hangs from (an
+        inverted subject, whatever label the parser gave it)."""
+        for candidate in (token, token.head, token.head.head):
+            verb = candidate.head
+            if candidate.i > verb.i and candidate.dep_ in self._lexicon.deps.inverted_speaker | {"conj", "appos"} \
+                    and is_cue_verb(verb, self._lexicon):
+                return True
+        return False
 
     def _in_reported_clause(self, ref: MentionRef) -> bool:
         """True inside the clause a verb of saying reports or asks ("asked why Mr Smith had
