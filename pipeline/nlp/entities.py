@@ -232,6 +232,8 @@ def _clean(start: int, text: str, label: str, lexicon: Lexicon) -> _Raw | None:
     label = label_by_form(text, label, lexicon)
     if label == "PERSON":
         start, text = _strip_titles(start, text, lexicon)
+        if text in lexicon.role_not_name:
+            return None  # "Premier ministre" as a person: a title with no name left
     return _Raw(start=start, end=start + len(text), text=" ".join(text.split()), label=label)
 
 

@@ -1,7 +1,7 @@
 """The reporting cues: which words introduce what someone said, wrote, thought or wanted.
 
-The words are the language's (``Lexicon.speech_verbs`` and the lists below, in
-pipeline/nlp/lang/<code>.py); the rules are written once.  Next to a quotation in marks almost any
+The words are the language's (``Lexicon.speech_verbs``, ``object_verbs``, ``infinitive_verbs``,
+``preposition_cues``, in pipeline/nlp/lang/<code>.py); the rules are written once.  Next to a quotation in marks almost any
 verb of saying is a cue ("...," he laughed).  Without marks a verb counts only with a complement
 of the kind it takes as reported content:
 
