@@ -25,7 +25,7 @@ from spacy.tokens import Token
 
 from pipeline.nlp.lang import Lexicon
 
-# The cue of a byline (`"..." ― Jane Doe`) and of a dialogue dash, whichever dash the text uses.
+# The cue of a byline (`"..." ― Jane Doe`), whichever dash the text uses.
 DASH_CUE = "—"
 # The cue of a colon that introduces a quotation or ends a speaker label.
 COLON_CUE = ":"
@@ -132,9 +132,17 @@ def _classes(lexicon: Lexicon) -> dict[str, str]:
 def according_to_at(token: Token, lexicon: Lexicon) -> tuple[Token, str] | None:
     """(the phrase's last token, its cue lemma) when ``token`` opens an "according to X" phrase
     ("according to", "selon", "d'après"), else None."""
+    if token.lower_ not in _first_words(lexicon):
+        return None  # most tokens: one set lookup (this runs on every token of the article)
     doc = token.doc
     for words, lemma in lexicon.according_to.items():
         end = token.i + len(words)
         if end <= len(doc) and all(doc[token.i + k].lower_ == word for k, word in enumerate(words)):
             return doc[end - 1], lemma
     return None
+
+
+@lru_cache(maxsize=None)
+def _first_words(lexicon: Lexicon) -> frozenset[str]:
+    """The words that open an attribution phrase ("according", "selon", "d'")."""
+    return frozenset(words[0] for words in lexicon.according_to)
