@@ -155,6 +155,36 @@ def test_two_dialogue_turns_are_two_quotes_never_one(read):
     ]
 
 
+def test_an_incise_inside_guillemets_attributes_both_halves(read):
+    text = (
+        "Le ministre de l'Intérieur, Gérald Darmanin, était à Lille lundi.\n"
+        "« Nous renforcerons les effectifs dès cet été, a-t-il promis. Trois cents policiers arriveront "
+        "en septembre. »\n"
+    )
+    quotes, _ = read(text)
+    (quote,) = quotes
+    assert quote.kind == "direct" and quote.speaker == "Gérald Darmanin" and quote.cue == "promettre"
+    assert [text[span.start:span.end] for span in quote.spans] == [
+        "Nous renforcerons les effectifs dès cet été", "Trois cents policiers arriveront en septembre.",
+    ]
+
+
+def test_quotes_inside_guillemets_stay_inside_and_an_object_clitic_is_not_the_speaker(read):
+    text = (
+        "Le procureur de Lorient, Stéphane Kellenberger, a reçu la presse mardi.\n"
+        "« Le parquet ne dispose d'aucun élément sur ces “gens observés sur place” à ce jour », rapporte "
+        "M. Kellenberger dans un communiqué.\n"
+        "« Et la plainte ? », demande un journaliste. « Aucune plainte », lui répond le procureur.\n"
+    )
+    quotes, _ = read(text)
+    assert [(q.text, q.speaker_mention, q.speaker) for q in quotes] == [
+        ("Le parquet ne dispose d'aucun élément sur ces “gens observés sur place” à ce jour", "M. Kellenberger",
+         "Stéphane Kellenberger"),
+        ("Et la plainte ?", "un journaliste", None),
+        ("Aucune plainte", "le procureur", "Stéphane Kellenberger"),
+    ]
+
+
 def test_french_pronouns_follow_the_latest_person_of_their_gender(read):
     text = (
         "Mme Élisabeth Borne et M. Laurent Berger se sont retrouvés à Matignon.\n"

@@ -87,6 +87,7 @@ class Lexicon:
     first_and_second_person: frozenset[str]
     pronouns: frozenset[str]  # every word that stands for someone without naming them
     gender_of_pronoun: Mapping[str, str]
+    object_clitics: frozenset[str]  # pronouns written before a verb as its object ("lui répond X")
     gender_words: Mapping[str, str]  # courtesy titles and nouns that tell "he" from "she"
     proxy_nouns: frozenset[str]
     role_nouns: frozenset[str]
@@ -108,6 +109,7 @@ class Lexicon:
     contracted_has: frozenset[str]  # "He's said he ...": the "'s" the parser reads as a passive
     # Quote marks and direct quotes (pipeline/nlp/quotes/direct.py).
     closing_marks: str
+    guillemets_outside: bool  # « » hold “ ” quoted inside them (French), rather than one family of marks
     inline_spaces: str  # spaces inside a line, around marks: French sets « guillemets » apart with them
     title_small_words: frozenset[str]
     # French inverts cues anywhere ("..., a annoncé la maire"): an auxiliary may stand between the

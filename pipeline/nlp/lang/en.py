@@ -144,6 +144,7 @@ LEXICON = Lexicon(
         """.split()
     ),
     gender_of_pronoun=MappingProxyType({"he": "m", "him": "m", "she": "f", "her": "f"}),
+    object_clitics=frozenset(),
     gender_words=MappingProxyType({
         **dict.fromkeys("mr mr. sir lord king prince father brother spokesman chairman congressman businessman man "
                         "actor statesman".split(), "m"),
@@ -178,6 +179,7 @@ LEXICON = Lexicon(
     clitic_subjects=False,
     contracted_has=frozenset({"'s", "’s"}),
     closing_marks="”\"'»’",
+    guillemets_outside=False,
     inline_spaces=" \t\u00a0",
     title_small_words=frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"}),
     inverted_cues=False,

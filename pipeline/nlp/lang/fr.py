@@ -22,7 +22,8 @@ SPEECH_VERBS = frozenset(
     plaider soutenir résumer détailler justifier avancer relever réclamer exiger proclamer clamer témoigner
     prédire répliquer rétorquer ironiser glisser lâcher argumenter certifier jurer
     reprendre continuer interroger questionner inquiéter féliciter saluer critiquer accuser menacer
-    constater exclamer
+    constater exclamer rapporter développer fulminer indigner étonner agacer souffler renchérir nuancer
+    trancher plaisanter tempêter enchaîner abonder
     """.split()
 )
 # Verbs whose direct object is the attributed content ("X a dénoncé la réforme").
@@ -45,7 +46,8 @@ CUE_CLASSES = MappingProxyType({
         exiger proclamer clamer témoigner prédire répliquer rétorquer exclamer ironiser glisser
         lâcher argumenter certifier jurer reprendre continuer interroger questionner féliciter saluer
         critiquer accuser menacer condamner proposer évoquer qualifier remercier contester exhorter défendre
-        rejeter
+        rejeter rapporter développer fulminer indigner étonner agacer souffler renchérir nuancer trancher
+        plaisanter tempêter enchaîner abonder
         """.split()
     )
     | {*ACCORDING_TO.values()},
@@ -107,7 +109,8 @@ ROLE_NOUNS = frozenset(
     analyste expert experte professeur professeure chercheur chercheuse médecin syndicaliste militant militante
     fondateur fondatrice entraîneur sélectionneur capitaine commissaire préfet préfète chancelier chancelière
     commandant homme femme auteur autrice écrivain écrivaine acteur actrice chanteur chanteuse roi reine pape
-    adjoint adjointe premier première négociateur négociatrice diplomate
+    adjoint adjointe premier première négociateur négociatrice diplomate magistrat magistrate policier
+    policière gendarme enquêteur enquêtrice témoin
     """.split()
 )
 # Courtesy titles, as written before a name without their period ("M", "Mme").
@@ -165,6 +168,8 @@ LEXICON = Lexicon(
         """.split()
     ),
     gender_of_pronoun=MappingProxyType({"il": "m", "elle": "f", "lui": "m"}),
+    # Before a verb these are its objects ("« ... », lui répond le ministre"), never who speaks.
+    object_clitics=frozenset({"lui", "leur", "me", "m'", "m’", "te", "t'", "t’", "nous", "vous", "se", "s'", "s’"}),
     gender_words=MappingProxyType({
         **dict.fromkeys("m. m monsieur président directeur sénateur député roi prince père frère homme acteur "
                         "chanteur ambassadeur avocat candidat conseiller".split(), "m"),
@@ -196,6 +201,7 @@ LEXICON = Lexicon(
     contracted_has=frozenset(),
     closing_marks="”\"'»’",
     # French typography sets « guillemets » apart with a (narrow) non-breaking space.
+    guillemets_outside=True,
     inline_spaces=" \t\u00a0\u202f",
     title_small_words=frozenset(
         {"le", "la", "les", "l'", "l’", "de", "du", "des", "d'", "d’", "et", "ou", "en", "à", "au", "aux", "pour",

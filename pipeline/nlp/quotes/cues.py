@@ -49,7 +49,16 @@ def is_cue_verb(token: Token, lexicon: Lexicon) -> bool:
     """True for a verb of saying (by lemma) used as a verb."""
     if token.pos_ in ("VERB", "AUX") and verb_lemma(token, lexicon) in lexicon.speech_verbs:
         return True
-    return token.lower_ in lexicon.cue_forms and (token.pos_ not in _NOT_A_VERB or _after_auxiliary(token))
+    return token.lower_ in lexicon.cue_forms and (
+        token.pos_ not in _NOT_A_VERB or _after_auxiliary(token) or _after_closing_mark(token, lexicon)
+    )
+
+
+def _after_closing_mark(token: Token, lexicon: Lexicon) -> bool:
+    """True right after a closing mark and a comma (`», rapporte X`): the place of an inverted cue,
+    where a listed form is the verb whatever the tagger made of it."""
+    doc = token.doc
+    return token.i >= 2 and doc[token.i - 1].text == "," and doc[token.i - 2].text[-1:] in lexicon.closing_marks
 
 
 def _after_auxiliary(token: Token) -> bool:
@@ -59,6 +68,11 @@ def _after_auxiliary(token: Token) -> bool:
     while at >= 0 and token.doc[at].text.startswith("-"):
         at -= 1
     return at >= 0 and token.doc[at].pos_ == "AUX"
+
+
+def is_clitic_pronoun(token: Token, lexicon: Lexicon) -> bool:
+    """A subject pronoun joined by a hyphen after its verb ("-il" of "a-t-il"), in a language that has them."""
+    return token.text[:1] == "-" and token.lower_[1:] in lexicon.person_pronouns | lexicon.group_pronouns
 
 
 def takes_content(verb: Token, child: Token, lexicon: Lexicon) -> bool:

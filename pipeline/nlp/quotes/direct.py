@@ -182,7 +182,12 @@ def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     Bozell III, founder of X, tells ...`) when the parser missed the subject: the words there
     make a noun phrase, and the last word of its first run of nouns is its head."""
     doc = index.doc
-    words = [token for token in doc[index.token_at(quote_end).i:cue.i] if token.idx >= quote_end]
+    clitics = index.lexicon.object_clitics
+    # "« ... », lui répond le ministre": a clitic object before the verb is not who speaks.
+    words = [
+        token for token in doc[index.token_at(quote_end).i:cue.i]
+        if token.idx >= quote_end and not (token.pos_ == "PRON" and token.lower_ in clitics)
+    ]
     if not words or not all(token.pos_ in _NAME_TAGS or _is_capitalised(token) for token in words):
         return None
     if "\n" in doc[words[0].i:cue.i].text:
@@ -208,10 +213,13 @@ def _name_after(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     lexicon = index.lexicon
     between = index.doc[index.token_at(quote_end).i:cue.i]
     if cue.idx < quote_end or any(
-        not (token.is_punct or token.is_space or (lexicon.inverted_cues and token.pos_ == "AUX"))
+        not (token.is_punct or token.is_space or (lexicon.inverted_cues and token.pos_ in ("AUX", "PRON")
+                                                   and (token.pos_ == "AUX" or token.lower_ in lexicon.object_clitics)))
         for token in between if token.idx >= quote_end
     ):
-        return None  # only punctuation between (`"...," said X`), or an auxiliary (`«...», a déclaré X`)
+        # Only punctuation between (`"...," said X`), or an auxiliary or object clitic
+        # (`«...», a déclaré X`, `«...», lui répond le ministre`).
+        return None
     child = next(
         (child for child in cue.rights
          if child.dep_ in lexicon.deps.inverted_speaker and child.pos_ in ("PROPN", "NOUN")

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.lang import Lexicon
 from pipeline.nlp.quotes.dialogue import dialogue_regions
+from pipeline.nlp.quotes.incises import split_at_incises
 from pipeline.nlp.quotes.marks import QuoteRegion, find_quote_regions
 from pipeline.records import Entity
 
@@ -51,7 +52,9 @@ class DocIndex:
         self.doc = doc
         self.lexicon = lexicon
         self.text = doc.text
-        marked = find_quote_regions(self.text)
+        marked = split_at_incises(
+            doc, lexicon, find_quote_regions(self.text, guillemets_outside=lexicon.guillemets_outside)
+        )
         dialogue = dialogue_regions(doc, lexicon, marked)
         self.regions: tuple[QuoteRegion, ...] = (
             tuple(sorted(marked + dialogue, key=lambda region: region.open_at)) if dialogue else marked

@@ -9,7 +9,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lang import Lexicon
-from pipeline.nlp.quotes.cues import according_to_at
+from pipeline.nlp.quotes.cues import according_to_at, is_clitic_pronoun
 from pipeline.nlp.quotes.docindex import DocIndex
 
 _MAX_CLIMB = 4
@@ -44,6 +44,8 @@ def _subject(verb: Token, lexicon: Lexicon) -> Token | None:
         # Nearest first: a quotation before `"...," Smith wrote` may bring a subject of its own.
         for child in sorted(verb.children, key=lambda child: abs(child.i - verb.i)):
             if child.dep_ in deps.subject:
+                if child.i == verb.i - 1 and child.lower_ in lexicon.object_clitics:
+                    continue  # "lui répond le procureur": the clitic is the verb's object, whatever the parse
                 return child
             if child.dep_ in deps.passive_subject:
                 if _has_said(verb, lexicon):
@@ -75,11 +77,6 @@ def clitic_subject(verb: Token, lexicon: Lexicon) -> Token | None:
         if token.text != _EUPHONIC_T and token.pos_ != "AUX":
             break
     return None
-
-
-def is_clitic_pronoun(token: Token, lexicon: Lexicon) -> bool:
-    """A subject pronoun joined by a hyphen after its verb ("-il" of "a-t-il"), in a language that has them."""
-    return token.text[:1] == "-" and token.lower_[1:] in lexicon.person_pronouns | lexicon.group_pronouns
 
 
 def _has_said(verb: Token, lexicon: Lexicon) -> bool:

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from pipeline.nlp.lang import Lexicon
-from pipeline.nlp.quotes.cues import is_cue_verb
-from pipeline.nlp.quotes.grammar import is_clitic_pronoun
+from pipeline.nlp.quotes.cues import is_clitic_pronoun, is_cue_verb
 from pipeline.nlp.quotes.docindex import DocIndex, MentionRef, SpanSet
 from pipeline.records import Entity, Span
 
