@@ -74,13 +74,13 @@ class Lexicon:
     infinitive_verbs: frozenset[str]
     preposition_cues: frozenset[tuple[str, str]]
     particle_cues: Mapping[tuple[str, str], str]
-    # "according to X", "selon X", "d'après X": the words, lower-cased, and the cue lemma they make.
     # Inflected forms of the verbs of saying -> their lemma, for a lemmatizer or tagger that misses
     # them (fr_core_news_sm lemmatizes "estime" as "estime" and tags "ajouté" an adverb).
     cue_forms: Mapping[str, str]
+    # "according to X", "selon X", "d'après X": the words, lower-cased, and the cue lemma they make.
     according_to: Mapping[tuple[str, ...], str]
     cue_classes: Mapping[str, frozenset[str]]
-    copula: str  # "Cruz is “a basket case”" describes; the verb "be" is never a cue
+    copula: str  # the lemma of "be": "Cruz is “a basket case”" describes, and is never a cue
     # Speakers (pipeline/nlp/quotes/speakers.py).
     person_pronouns: frozenset[str]
     group_pronouns: frozenset[str]
@@ -107,7 +107,7 @@ class Lexicon:
     # speaker, wherever the parser hung them.
     clitic_subjects: bool
     contracted_has: frozenset[str]  # "He's said he ...": the "'s" the parser reads as a passive
-    # Quote marks and direct quotes (pipeline/nlp/quotes/direct.py).
+    # Quote marks and direct quotes (pipeline/nlp/quotes/marks.py, direct.py, incises.py, dialogue.py).
     closing_marks: str
     guillemets_outside: bool  # « » hold “ ” quoted inside them (French), rather than one family of marks
     inline_spaces: str  # spaces inside a line, around marks: French sets « guillemets » apart with them
