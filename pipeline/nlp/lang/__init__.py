@@ -35,6 +35,7 @@ class DepLabels:
     relative_clause: frozenset[str]
     parataxis: str  # a verb set into the sentence it reports: "X, he said, Y"
     conjunct: str
+    coordinator: str  # the "and" of a conjunct
     apposition: str
     agent: str  # "was reported by X": the "by" phrase (English) or the agent noun itself (UD)
     passive_auxiliary: str

@@ -111,6 +111,7 @@ LEXICON = Lexicon(
         relative_clause=frozenset({"relcl"}),
         parataxis="parataxis",
         conjunct="conj",
+        coordinator="cc",
         apposition="appos",
         agent="agent",
         passive_auxiliary="auxpass",

@@ -132,6 +132,7 @@ LEXICON = Lexicon(
         relative_clause=frozenset({"acl:relcl"}),
         parataxis="parataxis",
         conjunct="conj",
+        coordinator="cc",
         apposition="appos",
         agent="obl:agent",
         passive_auxiliary="aux:pass",

@@ -126,7 +126,7 @@ def is_loose_apposition(child: Token, lexicon: Lexicon) -> bool:
     if child.dep_ not in lexicon.deps.loose_apposition or child.i == 0 or child.i < child.head.i:
         return False
     return child.doc[child.i - 1].text == "," and child.pos_ == "PROPN" and not any(
-        grandchild.dep_ == "cc" for grandchild in child.children
+        grandchild.dep_ == lexicon.deps.coordinator for grandchild in child.children
     )
 
 
@@ -358,10 +358,11 @@ class SpeakerResolver:
     def _after_cue(self, token: Token) -> bool:
         """True for a name, or the noun it names, right of a verb of saying it hangs from (an
         inverted subject, whatever label the parser gave it)."""
+        deps = self._lexicon.deps
+        hangs = deps.inverted_speaker | {deps.conjunct, deps.apposition}
         for candidate in (token, token.head, token.head.head):
             verb = candidate.head
-            if candidate.i > verb.i and candidate.dep_ in self._lexicon.deps.inverted_speaker | {"conj", "appos"} \
-                    and is_cue_verb(verb, self._lexicon):
+            if candidate.i > verb.i and candidate.dep_ in hangs and is_cue_verb(verb, self._lexicon):
                 return True
         return False
 
