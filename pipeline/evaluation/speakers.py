@@ -28,6 +28,7 @@ from pipeline.config import load_settings
 from pipeline.evaluation.corpora import BBC_NEWS, DEFAULT_MODEL, POLNEAR, EvaluationDataMissing, corpus_path
 from pipeline.evaluation.quotes import load_articles
 from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.lang import lexicon_for
 from pipeline.nlp.model import load_model
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.nlp.quotes.speakers import is_pronoun
@@ -77,7 +78,7 @@ def quotes_of(texts: Sequence[str], *, model: str = DEFAULT_MODEL, batch_size: i
 
 def pronoun_speakers(quotes: Iterable[Quote]) -> int:
     """Quotes whose ``speaker`` is a pronoun or relative rather than a name."""
-    return sum(quote.speaker is not None and is_pronoun(quote.speaker) for quote in quotes)
+    return sum(quote.speaker is not None and is_pronoun(quote.speaker, lexicon_for("en")) for quote in quotes)
 
 
 def extent(quote: Quote) -> tuple[int, int]:

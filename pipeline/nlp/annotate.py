@@ -87,20 +87,21 @@ def shard_of(element: Any, shards: int, planned: Optional[Mapping[str, int]] = N
     return 0  # failures and tallies only pass through; where they go does not matter
 
 
-def annotate_articles(nlp: Any, articles: Iterable[Article], *, batch_size: int) -> Iterator[Any]:
-    """Run ``nlp.pipe`` over articles and yield Annotated, or a Failure for an article that breaks it."""
+def annotate_articles(nlp: Any, articles: Iterable[Article], *, batch_size: int, language: str = "en") -> Iterator[Any]:
+    """Run ``nlp.pipe`` (the pipeline of ``language``) over articles and yield Annotated, read with
+    that language's rules, or a Failure for an article that breaks it."""
     from pipeline.nlp.extract import annotate_doc
 
     pending = list(articles)
     try:
         docs = nlp.pipe((article.body for article in pending), batch_size=batch_size)
         for article, doc in zip(pending, docs):
-            yield _annotate_one(annotate_doc, article, doc)
+            yield _annotate_one(annotate_doc, article, doc, language)
     except Exception:  # one bad text must not cost its batch: retry the batch one by one
         log.warning("nlp.pipe failed on a batch of %d; retrying article by article", len(pending))
         for article in pending:
             try:
-                yield _annotate_one(annotate_doc, article, nlp(article.body))
+                yield _annotate_one(annotate_doc, article, nlp(article.body), language)
             except Exception as error:  # noqa: BLE001 - any NLP error becomes a failures row
                 yield make_failure(
                     "nlp", Reason.NLP_ERROR, article.origin, f"{type(error).__name__}: {error}",
@@ -108,9 +109,9 @@ def annotate_articles(nlp: Any, articles: Iterable[Article], *, batch_size: int)
                 )
 
 
-def _annotate_one(annotate_doc: Any, article: Article, doc: Any) -> Any:
+def _annotate_one(annotate_doc: Any, article: Article, doc: Any, language: str) -> Any:
     try:
-        return annotate_doc(article, doc)
+        return annotate_doc(article, doc, language)
     except Exception as error:  # noqa: BLE001 - extraction bugs cost an article its rows, never the job
         return make_failure(
             "nlp", Reason.NLP_ERROR, article.origin, f"{type(error).__name__}: {error}",
@@ -178,7 +179,8 @@ class _AnnotateShardFn(beam.DoFn):
 
     def _annotate_chunk(self, language: str, chunk: list[Article]) -> Iterator[Any]:
         annotated = 0
-        for result in annotate_articles(self._model(language), chunk, batch_size=self._settings.batch_size):
+        model = self._model(language)
+        for result in annotate_articles(model, chunk, batch_size=self._settings.batch_size, language=language):
             annotated += isinstance(result, Annotated)
             yield result
         return annotated

@@ -30,41 +30,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from pipeline.nlp.lang import DEFAULT_LANGUAGE, Lexicon, lexicon_for
 from pipeline.records import Entity, Mention, stable_id
 
-# Entities answer who/what/where; numeric labels (dates, amounts) are not entities of the dataset.
-ENTITY_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
-)
 # Tie-break between labels of one cluster: the person/place labels NER confuses, most specific first.
 _LABEL_PRIORITY = ("PERSON", "GPE", "ORG", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
-
-_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:['’]s?|\s+)$")
 _EDGE_PUNCT = " \t\n\r\"'“”‘’«»()[]{},.;:!?-–—"
 # A name that ends in an abbreviation keeps its final period: initials ("U.S", "D.C") and suffixes.
 _ABBREVIATION_END = re.compile(r"(?:(?:^|[\s.])[A-Za-z]\.[A-Za-z]|\b(?:Jr|Sr|Inc|Co|Corp|Ltd|Bros|St))$")
-# Titles that go only before a person's name: a name that begins with one is a PERSON whatever NER
-# said ("Mr Blair" as ORG). "Miss" is left out: it also begins contests and shows ("Miss World").
-_PERSONAL_TITLES = frozenset(
-    {"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "baroness", "baron", "rev", "prof"}
-)
-# Lower-case words that begin surnames ("Mr de Vabres"), so that "Lord of the Rings" is no person.
-_NAME_PARTICLES = frozenset({"de", "da", "di", "du", "del", "della", "van", "von", "der", "den", "le", "la", "al", "bin"})
-# Honorifics that NER sometimes puts inside a PERSON span; the canonical name is the bare name. Offices
-# ("President", "General") are stripped only from PERSON spans: they also begin names of organisations
-# ("General Motors", "Justice Department").
-_PERSON_TITLES = _PERSONAL_TITLES | frozenset(
-    {"miss", "president", "sen", "senator", "rep", "gov", "governor", "secretary", "minister", "prime", "gen",
-     "general", "judge", "justice", "mayor"}
-)
-# Political parties as news writes them; NER, trained on US text, reads the British ones as people.
-_PARTY_NAMES = frozenset(
-    {"labour", "conservatives", "tories", "lib dems", "lib dem", "liberal democrats", "ukip", "snp", "plaid cymru",
-     "sinn fein", "dup", "democrats", "republicans"}
-)
+# A title word in front of a name ("Mr.", "Mme", "président"): letters of any alphabet, an optional period.
+_TITLE_WORD = re.compile(r"([^\W\d_]+)\.?\s+")
 # A score or a table's figures: digit groups (decimals too) joined by dashes ("8-0-37-2", "9.5-0-44-1",
 # "1-6,4-6", "(8-6)"), so never a real name's number ("Channel 4", "Euro 2004", "777-200LR", "9/11").
 _SCORE = re.compile(r"\(?\d+(?:[.,]\d+)?(?:[-–]\d+(?:[.,]\d+)?)+(?:,\d+(?:[-–]\d+)+)*\)?[,;.]?")
@@ -92,14 +70,18 @@ class _Raw:
     label: str
 
 
-def extract_entities(doc: Doc, article_id: str) -> tuple[Entity, ...]:
-    """Group ``doc.ents`` into one :class:`Entity` per canonical name, ordered by first mention."""
+def extract_entities(doc: Doc, article_id: str, language: str = DEFAULT_LANGUAGE) -> tuple[Entity, ...]:
+    """Group ``doc.ents`` into one :class:`Entity` per canonical name, ordered by first mention.
+
+    NER labels are mapped to the project's by the language's lexicon (French ``PER`` is ``PERSON``);
+    titles, parties and articles are the language's too."""
+    lexicon = lexicon_for(language)
     text_of_doc = doc.text  # built from the tokens on every access: once per article, not per entity
     raws = [
         raw
-        for ent in doc.ents if ent.label_ in ENTITY_LABELS
+        for ent in doc.ents if ent.label_ in lexicon.entity_labels
         for start, text in name_pieces(text_of_doc, ent.start_char, ent.end_char)
-        for raw in [_clean(start, text, ent.label_)] if raw
+        for raw in [_clean(start, text, _label_in_context(ent, lexicon), lexicon)] if raw
     ]
     clusters: dict[str, list[_Raw]] = {}
     for raw in split_by_known_names(raws, text_of_doc):
@@ -221,9 +203,20 @@ def is_table_row(line: str) -> bool:
     return numbers >= 2 and numbers >= prose_words
 
 
-def _clean(start: int, text: str, label: str) -> _Raw | None:
-    """Strip a leading "the", a possessive and edge punctuation, keeping offsets in step with the text."""
-    match = _LEADING_ARTICLE.match(text)
+def _label_in_context(ent: Span, lexicon: Lexicon) -> str:
+    """The project's label of a NER span; PERSON when a personal title stands just before a span NER
+    left it out of ("M. Dupont", with "Dupont" as LOC)."""
+    label = lexicon.entity_labels[ent.label_]
+    if lexicon.titles_before_name and ent.start > 0:
+        if ent.doc[ent.start - 1].lower_.rstrip(".") in lexicon.titles_before_name and ent.text[:1].isupper():
+            return "PERSON"
+    return label
+
+
+def _clean(start: int, text: str, label: str, lexicon: Lexicon) -> _Raw | None:
+    """Strip a leading article ("the"), a possessive and edge punctuation, keeping offsets in step
+    with the text; a role NER took for a name ("ministre de l'Intérieur") is no name."""
+    match = re.match(lexicon.leading_article, text)
     if match and len(text) > match.end():
         start, text = start + match.end(), text[match.end():]
     text = _POSSESSIVE.sub("", text) if len(text) > 3 else text
@@ -234,28 +227,35 @@ def _clean(start: int, text: str, label: str) -> _Raw | None:
         text += "."  # "U.S.", "Martin Luther King Jr.": the period is part of the name
     if not any(char.isalpha() for char in text):
         return None
-    label = label_by_form(text, label)
+    if text.split()[0] in lexicon.role_not_name:
+        return None
+    label = label_by_form(text, label, lexicon)
     if label == "PERSON":
-        start, text = _strip_titles(start, text)
+        start, text = _strip_titles(start, text, lexicon)
+        if text in lexicon.role_not_name:
+            return None  # "Premier ministre" as a person: a title with no name left
     return _Raw(start=start, end=start + len(text), text=" ".join(text.split()), label=label)
 
 
-def label_by_form(name: str, label: str) -> str:
+def label_by_form(name: str, label: str, lexicon: Lexicon) -> str:
     """The label a name's own form decides: PERSON after a personal title, ORG for a party; else NER's label."""
     words = name.split()
     first = words[0].rstrip(".").casefold() if words else ""
-    if first in _PERSONAL_TITLES and len(words) > 1 and (words[1][:1].isupper() or words[1] in _NAME_PARTICLES):
+    if first in lexicon.personal_titles and len(words) > 1 and (
+        words[1][:1].isupper() or words[1] in lexicon.name_particles
+    ):
         return "PERSON"
-    if label == "PERSON" and " ".join(words).casefold() in _PARTY_NAMES:
+    if label == "PERSON" and " ".join(words).casefold() in lexicon.party_names:
         return "ORG"
     return label
 
 
-def _strip_titles(start: int, text: str) -> tuple[int, str]:
-    """Drop honorifics in front of a person's name ("Mr. Trump" -> "Trump"), never the whole name."""
+def _strip_titles(start: int, text: str, lexicon: Lexicon) -> tuple[int, str]:
+    """Drop honorifics in front of a person's name ("Mr. Trump" -> "Trump", "Mme Borne" -> "Borne"),
+    never the whole name."""
     while True:
-        match = re.match(r"([A-Za-z]+)\.?\s+", text)
-        if not match or match.group(1).casefold() not in _PERSON_TITLES or len(text) == match.end():
+        match = _TITLE_WORD.match(text)
+        if not match or match.group(1).casefold() not in lexicon.person_titles or len(text) == match.end():
             return start, text
         start, text = start + match.end(), text[match.end():]
 

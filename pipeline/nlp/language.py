@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any, Optional
 
+from pipeline.nlp.lang import LANGUAGES
+
 # The model's cost is linear in the text; the first thousand characters of news are plenty
 # (on BBC articles, 1,000 characters give the same answer as the whole text, at a tenth of the cost).
 SAMPLE_CHARS = 1000
@@ -21,8 +23,9 @@ MIN_LETTERS = 12
 # On the first 5 / 8 / 12 words of the 2,225 BBC articles, 3 / 2 / 1 are confidently wrong at 0.8
 # (21 / 28 / 8 at 0.5); from 20 words on, none is wrong at any threshold.
 MIN_CONFIDENCE = 0.8
-# The languages the entity and quote rules are written for; nlp.pipelines may map only these.
-EXTRACTION_LANGUAGES = frozenset({"en"})
+# The languages the entity and quote rules are written for (those with a lexicon, pipeline/nlp/lang);
+# nlp.pipelines may map only these.
+EXTRACTION_LANGUAGES = LANGUAGES
 # The model's label for text with no linguistic content (numbers, symbols, code).
 _NO_LANGUAGE = "zxx"
 _DECLARED = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")

@@ -95,6 +95,30 @@ def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_pa
     assert days and all(str(day).startswith("20") for (day,) in days)
 
 
+def test_a_french_article_is_read_with_the_french_rules(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "fr.txt").write_text(
+        "Le pont de Tours rouvre\n\nLa maire de Tours, Hélène Garnier, a inauguré lundi le pont rénové. "
+        "«\u00a0Les habitants ont été patients\u00a0», a-t-elle déclaré devant la presse. "
+        "Selon M. Paul Mercier, directeur des travaux, le chantier a coûté douze millions d'euros.\n"
+        "« Nous avons tenu les délais », explique M. Mercier.\n", encoding="utf-8")
+    result = run_newsbeam("run", str(inbox), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "not annotated" not in result.stdout
+
+    assert _query(tmp_path / "out", "SELECT language FROM articles") == [{"language": "fr"}]
+    people = {row["name"] for row in _query(tmp_path / "out", "SELECT name FROM entities WHERE label = 'PERSON'")}
+    assert {"Hélène Garnier", "Paul Mercier"} <= people
+    quotes = _query(tmp_path / "out", "SELECT kind, text, speaker, cue FROM quotes ORDER BY cue_start")
+    assert quotes == [
+        {"kind": "direct", "text": "Les habitants ont été patients", "speaker": "Hélène Garnier", "cue": "déclarer"},
+        {"kind": "indirect", "text": "le chantier a coûté douze millions d'euros", "speaker": "Paul Mercier",
+         "cue": "selon"},
+        {"kind": "direct", "text": "Nous avons tenu les délais", "speaker": "Paul Mercier", "cue": "expliquer"},
+    ]
+
+
 def _bad_inputs(folder: Path) -> dict[str, Path]:
     """One file per class of bad input, each with the reason code it must produce."""
     folder.mkdir()

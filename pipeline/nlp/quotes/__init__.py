@@ -21,6 +21,7 @@ import logging
 
 from spacy.tokens import Doc
 
+from pipeline.nlp.lang import DEFAULT_LANGUAGE, lexicon_for
 from pipeline.nlp.quotes.candidate import Candidate
 from pipeline.nlp.quotes.cues import cue_class
 from pipeline.nlp.quotes.direct import find_direct
@@ -28,7 +29,7 @@ from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.fragments import find_fragment_quotes
 from pipeline.nlp.quotes.indirect import find_indirect
 from pipeline.nlp.quotes.labels import find_labelled, paragraph_label
-from pipeline.nlp.quotes.speakers import FIRST_AND_SECOND_PERSON, Resolution, SpeakerRef, SpeakerResolver, is_pronoun
+from pipeline.nlp.quotes.speakers import Resolution, SpeakerRef, SpeakerResolver, is_pronoun
 from pipeline.records import Entity, Quote, stable_id
 
 __all__ = ["extract_quotes"]
@@ -36,17 +37,20 @@ __all__ = ["extract_quotes"]
 _log = logging.getLogger(__name__)
 
 
-def extract_quotes(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
-    """All quotes of the article, in text order. Never raises: a failure costs quotes, not the article."""
+def extract_quotes(
+    doc: Doc, entities: tuple[Entity, ...], article_id: str, language: str = DEFAULT_LANGUAGE
+) -> tuple[Quote, ...]:
+    """All quotes of the article, in text order, read with the rules of ``language`` (its lexicon,
+    pipeline/nlp/lang). Never raises: a failure costs quotes, not the article."""
     try:
-        return _extract(doc, entities, article_id)
+        return _extract(doc, entities, article_id, language)
     except Exception:  # noqa: BLE001 - an odd article must never stop the pipeline
         _log.warning("quote extraction failed for article %s", article_id, exc_info=True)
         return ()
 
 
-def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Quote, ...]:
-    index = DocIndex(doc, entities)
+def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str, language: str) -> tuple[Quote, ...]:
+    index = DocIndex(doc, entities, lexicon_for(language))
     direct = find_direct(index)
     indirect = find_indirect(index, taken=_span_set(direct))
     fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
@@ -61,7 +65,7 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str) -> tuple[Q
             continue  # the writer's own "I think ...", not a quote of anyone
         resolution = resolver.resolve(stands_for, candidate.spans)
         resolver.remember(candidate.speaker, candidate.spans, resolution)
-        quotes.append(_to_quote(candidate, resolution, article_id, index.text))
+        quotes.append(_to_quote(candidate, resolution, article_id, index))
     return tuple(quotes)
 
 
@@ -69,8 +73,8 @@ def _who_first_person_is(index: DocIndex, speaker: SpeakerRef) -> SpeakerRef | N
     """The speaker to resolve: ``speaker`` itself, unless it is an "I"/"we"/"you" of the article's
     own voice (outside quotation marks), which is the paragraph's speaker label if it has one
     (an interview's ``A:``), else no one."""
-    head = speaker.head
-    if head.lower_ not in FIRST_AND_SECOND_PERSON or not is_pronoun(head.text) or index.in_quote(head):
+    head, lexicon = speaker.head, index.lexicon
+    if head.lower_ not in lexicon.first_and_second_person or not is_pronoun(head.text, lexicon) or index.in_quote(head):
         return speaker
     return paragraph_label(index, speaker.start)
 
@@ -89,8 +93,8 @@ def _span_set(candidates: list[Candidate]) -> SpanSet:
     return SpanSet([(span.start, span.end) for candidate in candidates for span in candidate.spans])
 
 
-def _to_quote(candidate: Candidate, resolution: Resolution, article_id: str, text: str) -> Quote:
-    spans, cue, ref = candidate.spans, candidate.cue, candidate.speaker
+def _to_quote(candidate: Candidate, resolution: Resolution, article_id: str, index: DocIndex) -> Quote:
+    spans, cue, ref, text = candidate.spans, candidate.cue, candidate.speaker, index.text
     return Quote(
         quote_id=stable_id(article_id, *(f"{span.start}-{span.end}" for span in spans)),
         article_id=article_id,
@@ -105,6 +109,6 @@ def _to_quote(candidate: Candidate, resolution: Resolution, article_id: str, tex
         cue=cue.lemma,
         cue_start=cue.start,
         cue_end=cue.end,
-        cue_class=cue_class(cue.lemma),
+        cue_class=cue_class(cue.lemma, index.lexicon),
         confidence=round(candidate.confidence * resolution.confidence, 3),
     )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.tokens import Token
+
+from pipeline.nlp.lang import Lexicon
+from pipeline.nlp.quotes.cues import according_to_at
 from pipeline.nlp.quotes.speakers import SpeakerRef
 from pipeline.records import Span
 
@@ -31,3 +35,12 @@ class Candidate:
     cue: Cue
     speaker: SpeakerRef
     confidence: float  # how sure the extraction is, before speaker resolution
+
+
+def according_to_cue(according: Token, lexicon: Lexicon) -> Cue:
+    """The cue of the "according to" phrase that opens at ``according`` (see cues.according_to_at)."""
+    found = according_to_at(according, lexicon)
+    if found is None:
+        raise ValueError(f"no attribution phrase at {according.text!r}")
+    last, lemma = found
+    return Cue(lemma, according.idx, last.idx + len(last))

@@ -9,9 +9,13 @@ saying before it is a cue of its own (`Cruz was blunt: "..."`).  A quotation fol
 by a dash and a name only (`"..." ― Sonya Herridge`, the byline of vox pops and epigraphs) is
 attributed to that name, with the dash as its cue, before any verb is looked for.
 
-A quotation that is only part of a sentence (Macron "confessed ... threat," Lavrov said), or a
-title in marks, is not a direct quote: the indirect and fragment extractors make it part of a
-mixed quote with the clause around it.
+A quotation that is only part of a sentence, or a title in marks, is not a direct quote
+(``standalone``): the indirect and fragment extractors make it part of a mixed quote with the
+clause around it.
+
+Inverted cues ("...," said Jane Smith; « ... », a-t-il ajouté; « ... », affirme le ministre) are
+found from the cue: its subject, else the name right after it, with the language's dependency
+labels, clitic pronouns and auxiliaries (``Lexicon``).
 """
 
 from __future__ import annotations
@@ -21,33 +25,23 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from pipeline.nlp.lang import Lexicon
 from pipeline.nlp.quotes.bylines import find_bylines
-from pipeline.nlp.quotes.candidate import Attribution, Candidate, Cue
-from pipeline.nlp.quotes.cues import ACCORDING_TO, cue_lemma, is_according_to, is_cue_verb
+from pipeline.nlp.quotes.candidate import Attribution, Candidate, Cue, according_to_cue
+from pipeline.nlp.quotes.cues import according_to_at, cue_lemma, is_cue_verb
 from pipeline.nlp.quotes.docindex import DocIndex
 from pipeline.nlp.quotes.grammar import according_to_object, subject_of
 from pipeline.nlp.quotes.marks import QuoteRegion
 from pipeline.nlp.quotes.speakers import is_plausible_source, speaker_phrase
+from pipeline.nlp.quotes.standalone import is_fragment, last_inside
 from pipeline.records import Span as TextSpan
 
-# Characters that may end the text before a quotation that starts a quote of its own: a colon,
-# comma or dash after an attribution, or the end of a sentence the splitter did not see.
-_LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
 _ATTRIBUTED, _MIXED_RUN_ON, _COLON_ONLY = 0.9, 0.85, 0.7
-# Marks that may close a quotation, the inner one of a quote inside a quote included.
-_CLOSING_MARKS = "”\"'»’"
 # At most this many words after an inverted cue make the speaker's name.
 _MAX_NAME_WORDS = 6
-_MAX_TITLE_WORDS = 8
-_MAX_CLAUSE_CLIMB = 6
 # How far after a closing mark a speech tag's verb may stand (`" beamed Donald Hartley of Madison`).
 _MAX_TAG_TOKENS = 6
-# How far after a capitalised quotation a verb of saying may stand for it to count as speech (`" he said`).
-_MAX_CUE_DISTANCE = 3
-_TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "at", "by", "is"})
 _NOUN_TAGS = frozenset({"PROPN", "PRON", "NOUN"})
-# What the parser may make of the speaker after an inverted cue (`"...," said Jane Smith`).
-_INVERTED_SPEAKER_DEPS = frozenset({"nsubj", "dobj", "attr", "npadvmod", "dative", "oprd", "appos"})
 _NAME_TAGS = _NOUN_TAGS | {"DET", "ADJ", "PUNCT", "ADP", "CCONJ", "NUM"}
 
 
@@ -88,8 +82,8 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: Att
     end = group.regions[-1].end
     if index.paragraph_of(end) == index.paragraph_of(region.start):
         return attribution is None or group.attribution is None or group.attribution.cue == attribution.cue
-    if attribution is not None:
-        return False
+    if attribution is not None or region.dialogue:
+        return False  # a dialogue dash opens a new turn, never the same speaker's next paragraph
     # The paragraph right after the group's: nothing but space between its end and the quotation.
     paragraph_end = index.text.find("\n", end)
     previous = _last_visible(index.text, region.open_at)
@@ -112,9 +106,9 @@ def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: Attribution) 
     in lower case (up to the attribution, if that comes later in the sentence), else None."""
     if region.close_at is None:
         return None
-    text = index.text
+    text, spaces = index.text, index.lexicon.inline_spaces
     after = region.close_at + 1
-    while after < len(text) and text[after] in " \t\u00a0":
+    while after < len(text) and text[after] in spaces:
         after += 1
     if after >= len(text) or not text[after].islower() or after in (attribution.speaker.start, attribution.cue.start):
         return None
@@ -124,63 +118,9 @@ def _run_on_end(index: DocIndex, region: QuoteRegion, attribution: Attribution) 
     for boundary in (attribution.speaker.start, attribution.cue.start):
         if after < boundary < end:
             end = boundary
-    while end > after and (text[end - 1] in " \t\u00a0,;:.—–-"):
+    while end > after and (text[end - 1] in spaces or text[end - 1] in ",;:.—–-"):
         end -= 1
     return end if end > after else None
-
-
-def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
-    """True when the quotation is a phrase inside a sentence rather than a quote of its own."""
-    quoted = index.text[region.start:region.end]
-    if is_title(quoted):
-        # `"GOOD EVENING," said the doctor`: a cue right after the marks makes a short quotation in
-        # capitals something said. Not one in title case: `"A Change Is Gonna Come," she added` quotes
-        # a song (three such titles on PolNeAR dev, none said).
-        return not (quoted.isupper() and _cue_follows(index, region))
-    first = index.token_at(region.open_at)
-    # The sentence splitter sometimes runs over a paragraph break: the lead starts at the break.
-    lead_start = max(index.sentence_of(first).start_char, index.text.rfind("\n", 0, region.open_at) + 1)
-    lead = index.text[lead_start:region.open_at].strip()
-    if not lead:
-        return False
-    if lead.endswith(_LEAD_ENDS):
-        # `He said that after taxes, ''They weren't living large.''`: a comma or dash before the
-        # marks, yet the quotation ends a clause that a verb of saying outside it reports.
-        return _inside_reported_clause(index, region)
-    # `He said "We will win."`: a capitalised quotation right after a cue is a quote of its own.
-    before = index.token_at(region.open_at - 1)
-    return not (index.text[region.start:region.start + 1].isupper() and is_cue_verb(before))
-
-
-def _cue_follows(index: DocIndex, region: QuoteRegion) -> bool:
-    """True when a quotation ending in a comma, question or exclamation mark is followed, on its
-    line, by a verb of saying within the next few words (`"...," said the doctor`, `"...!" he cried`)."""
-    if region.close_at is None or _last_inside(index.text, region.end + 1) not in (",", "!", "?"):
-        return False
-    line_end = index.text.find("\n", region.close_at)
-    after = index.doc[index.token_at(region.close_at).i + 1:][:_MAX_CUE_DISTANCE]
-    return any(is_cue_verb(token) for token in after if line_end < 0 or token.idx < line_end)
-
-
-def _inside_reported_clause(index: DocIndex, region: QuoteRegion) -> bool:
-    """True when the quotation sits inside, but does not begin, the clause a verb of saying
-    outside it reports."""
-    token = index.token_at(region.start)
-    for _ in range(_MAX_CLAUSE_CLIMB):
-        if token.head is token:
-            return False
-        if token.dep_ == "ccomp" and is_cue_verb(token.head) and not index.in_quote(token.head):
-            return token.left_edge.idx < region.open_at and not index.in_quote(token.left_edge)
-        token = token.head
-    return False
-
-
-def is_title(quoted: str) -> bool:
-    """A few capitalised words ("Doomed to Succeed,", "MAKE AMERICA GREAT AGAIN"): the name of a
-    book, show or slogan, not something someone said."""
-    words = quoted.rstrip(",;: ").split()
-    capitalised = [word for word in words if word[0].isalpha() and word.lower() not in _TITLE_SMALL_WORDS]
-    return len(words) <= _MAX_TITLE_WORDS and len(capitalised) >= 2 and all(word[0].isupper() for word in capitalised)
 
 
 def _attribution(index: DocIndex, region_index: int) -> Attribution | None:
@@ -188,13 +128,14 @@ def _attribution(index: DocIndex, region_index: int) -> Attribution | None:
     tag right after it, else a colon before it (dash bylines are found first, by ``find_bylines``)."""
     start, end = index.region_extent(region_index)
     best: tuple[int, Token, Token] | None = None
+    lexicon = index.lexicon
     for token in _frame(index, start, end):
         if index.token_region[token.i] is not None:
             continue
-        if is_according_to(token):
-            speaker = according_to_object(token)
-        elif is_cue_verb(token):
-            speaker = subject_of(token)
+        if according_to_at(token, lexicon) is not None:
+            speaker = according_to_object(token, lexicon)
+        elif is_cue_verb(token, lexicon):
+            speaker = subject_of(token, lexicon)
             if speaker is None or index.in_quote(speaker):
                 # No subject, or one inside the quotation (`"... #Cologne," tweeted a German user`).
                 speaker = _name_before(index, token, end) or _name_after(index, token, end)
@@ -206,12 +147,14 @@ def _attribution(index: DocIndex, region_index: int) -> Attribution | None:
         if best is None or distance < best[0]:
             best = (distance, token, speaker)
     if best is not None:
-        return Attribution(_cue(best[1]), speaker_phrase(best[2]), _ATTRIBUTED)
+        return Attribution(_cue(best[1], lexicon), speaker_phrase(best[2], lexicon), _ATTRIBUTED)
     tag = _speech_tag(index, end)
     if tag is not None:
-        return Attribution(_cue(tag[0]), speaker_phrase(tag[1]), _ATTRIBUTED)
+        return Attribution(_cue(tag[0], lexicon), speaker_phrase(tag[1], lexicon), _ATTRIBUTED)
     colon = _colon_attribution(index, start)
-    return Attribution(_cue(colon[0]), speaker_phrase(colon[1]), _COLON_ONLY) if colon is not None else None
+    if colon is None:
+        return None
+    return Attribution(_cue(colon[0], lexicon), speaker_phrase(colon[1], lexicon), _COLON_ONLY)
 
 
 def _speech_tag(index: DocIndex, end: int) -> tuple[Token, Token] | None:
@@ -219,7 +162,7 @@ def _speech_tag(index: DocIndex, end: int) -> tuple[Token, Token] | None:
     exclamation mark: `"This is fantastic!" beamed Donald Hartley`, `"...," Trump reacted.` --
     after such a quotation any verb with a named or human subject is the way it was said."""
     text = index.text
-    if _last_inside(text, end) not in (",", "!", "?"):
+    if last_inside(text, end, index.lexicon) not in (",", "!", "?"):
         return None
     line_end = text.find("\n", end)
     after = [token for token in index.doc[index.token_at(end).i:] if token.idx >= end][:_MAX_TAG_TOKENS]
@@ -239,7 +182,12 @@ def _name_before(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     Bozell III, founder of X, tells ...`) when the parser missed the subject: the words there
     make a noun phrase, and the last word of its first run of nouns is its head."""
     doc = index.doc
-    words = [token for token in doc[index.token_at(quote_end).i:cue.i] if token.idx >= quote_end]
+    clitics = index.lexicon.object_clitics
+    # "« ... », lui répond le ministre": a clitic object before the verb is not who speaks.
+    words = [
+        token for token in doc[index.token_at(quote_end).i:cue.i]
+        if token.idx >= quote_end and not (token.pos_ == "PRON" and token.lower_ in clitics)
+    ]
     if not words or not all(token.pos_ in _NAME_TAGS or _is_capitalised(token) for token in words):
         return None
     if "\n" in doc[words[0].i:cue.i].text:
@@ -262,21 +210,33 @@ def _is_capitalised(token: Token) -> bool:
 def _name_after(index: DocIndex, cue: Token, quote_end: int) -> Token | None:
     """The speaker after an inverted cue right behind the closing mark (`"...," said former tech
     executive Carly Fiorina`) when the parser made the name the verb's object."""
+    lexicon = index.lexicon
     between = index.doc[index.token_at(quote_end).i:cue.i]
-    if cue.idx < quote_end or any(not (token.is_punct or token.is_space) for token in between if token.idx >= quote_end):
+    if cue.idx < quote_end or any(
+        not (token.is_punct or token.is_space or (lexicon.inverted_cues and token.pos_ in ("AUX", "PRON")
+                                                   and (token.pos_ == "AUX" or token.lower_ in lexicon.object_clitics)))
+        for token in between if token.idx >= quote_end
+    ):
+        # Only punctuation between (`"...," said X`), or an auxiliary or object clitic
+        # (`«...», a déclaré X`, `«...», lui répond le ministre`).
         return None
     child = next(
-        (child for child in cue.rights if child.dep_ in _INVERTED_SPEAKER_DEPS and child.pos_ in ("PROPN", "NOUN")),
+        (child for child in cue.rights
+         if child.dep_ in lexicon.deps.inverted_speaker and child.pos_ in ("PROPN", "NOUN")
+         and child.lemma_.lower() not in lexicon.time_words),
         None,
     )
-    return child if child is not None else _noun_run_after(cue)
+    return child if child is not None else _noun_run_after(cue, lexicon)
 
 
-def _noun_run_after(cue: Token) -> Token | None:
+def _noun_run_after(cue: Token, lexicon: Lexicon) -> Token | None:
     """The last noun of the words right after ``cue`` that make a name (`said Edward Leamer, an
-    economist` when the parser hung the name elsewhere)."""
+    economist` when the parser hung the name elsewhere); a word of time is skipped ("a déclaré
+    jeudi le ministre")."""
     head = None
     for token in cue.doc[cue.i + 1:cue.i + 1 + _MAX_NAME_WORDS]:
+        if head is None and token.lemma_.lower() in lexicon.time_words:
+            continue
         if token.pos_ in ("PROPN", "NOUN") or _is_capitalised(token):
             head = token
         elif head is not None or token.pos_ not in ("DET", "ADJ", "NUM") or "\n" in token.text:
@@ -299,7 +259,7 @@ def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | Non
     while token.i > 0 and token.idx > line_start:
         token = index.doc[token.i - 1]
         if token.pos_ in ("VERB", "AUX") and not index.in_quote(token):
-            speaker = subject_of(token)
+            speaker = subject_of(token, index.lexicon)
             if speaker is not None and not index.in_quote(speaker):
                 return colon, speaker
     return None
@@ -318,10 +278,11 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
     # `"...?" he asked.`, `"...," Bozell answers.` and `"...!" Biden said.`: the attribution after
     # the closing mark may be a "sentence" of its own to the splitter.
-    after = text[end:end + 4].lstrip(_CLOSING_MARKS + " \t\u00a0")[:1]
-    last = _last_inside(text, end)
+    lexicon = index.lexicon
+    after = text[end:end + 4].lstrip(lexicon.closing_marks + lexicon.inline_spaces)[:1]
+    last = last_inside(text, end, lexicon)
     runs_on = after.islower() or last == "," or (after.isupper() and last in ("?", "!"))
-    if frame_end < len(doc) and (runs_on or (after.isupper() and _is_speech_tag(index.sentence_of(doc[frame_end])))):
+    if frame_end < len(doc) and (runs_on or (after.isupper() and _is_speech_tag(index.sentence_of(doc[frame_end]), lexicon))):
         frame_end = index.sentence_of(doc[frame_end]).end
     paragraph_end = text.find("\n", end)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
@@ -330,16 +291,10 @@ def _frame(index: DocIndex, start: int, end: int) -> Iterator[Token]:
             yield token
 
 
-def _last_inside(text: str, end: int) -> str:
-    """The last character a quotation ending at ``end`` says, inside its closing marks ("," for
-    `"...,"`, "?" for `?’”`), or "" when there is none."""
-    return text[max(end - 5, 0):end].rstrip(_CLOSING_MARKS + " \t\u00a0")[-1:]
-
-
-def _is_speech_tag(sentence: Span) -> bool:
+def _is_speech_tag(sentence: Span, lexicon: Lexicon) -> bool:
     """`Trump said.` after `"... missing."`: a short sentence that is only a speaker and a cue."""
     words = [token for token in sentence if not (token.is_punct or token.is_space)]
-    return len(words) <= _MAX_TAG_TOKENS and any(is_cue_verb(token) for token in words)
+    return len(words) <= _MAX_TAG_TOKENS and any(is_cue_verb(token, lexicon) for token in words)
 
 
 def _last_visible(text: str, before: int) -> int | None:
@@ -350,8 +305,7 @@ def _last_visible(text: str, before: int) -> int | None:
     return at if at >= 0 else None
 
 
-def _cue(token: Token) -> Cue:
-    if is_according_to(token):
-        to = token.doc[token.i + 1]
-        return Cue(ACCORDING_TO, token.idx, to.idx + len(to))
-    return Cue(cue_lemma(token), token.idx, token.idx + len(token))
+def _cue(token: Token, lexicon: Lexicon) -> Cue:
+    if according_to_at(token, lexicon) is not None:
+        return according_to_cue(token, lexicon)
+    return Cue(cue_lemma(token, lexicon), token.idx, token.idx + len(token))

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp.lang import Lexicon
+from pipeline.nlp.quotes.dialogue import dialogue_regions
+from pipeline.nlp.quotes.incises import split_at_incises
 from pipeline.nlp.quotes.marks import QuoteRegion, find_quote_regions
 from pipeline.records import Entity
 
@@ -42,12 +45,20 @@ class SpanSet:
 
 
 class DocIndex:
-    """A parsed article with its quotations and entity mentions, indexed by character offset."""
+    """A parsed article with its quotations and entity mentions, indexed by character offset, and
+    the lexicon of its language (which every finder reads through it)."""
 
-    def __init__(self, doc: Doc, entities: tuple[Entity, ...]) -> None:
+    def __init__(self, doc: Doc, entities: tuple[Entity, ...], lexicon: Lexicon) -> None:
         self.doc = doc
+        self.lexicon = lexicon
         self.text = doc.text
-        self.regions: tuple[QuoteRegion, ...] = find_quote_regions(self.text)
+        marked = split_at_incises(
+            doc, lexicon, find_quote_regions(self.text, guillemets_outside=lexicon.guillemets_outside)
+        )
+        dialogue = dialogue_regions(doc, lexicon, marked)
+        self.regions: tuple[QuoteRegion, ...] = (
+            tuple(sorted(marked + dialogue, key=lambda region: region.open_at)) if dialogue else marked
+        )
         # A quotation's extent includes its marks: the marks belong to the quote, not to the frame.
         self._region_starts = [region.open_at for region in self.regions]
         self._region_ends = [
@@ -57,6 +68,8 @@ class DocIndex:
         self._token_starts = [token.idx for token in doc]
         # Token.sent walks the whole document on every call in spaCy 3; sentence bounds are read once.
         self._sentence_starts = [token.i for token in doc if token.i == 0 or token.is_sent_start]
+        if lexicon.sentences_by_line:
+            self._sentence_starts = line_sentences(doc, self._sentence_starts)
         self._sentence_ends = self._sentence_starts[1:] + [len(doc)]
         self.token_region = [self.region_at(start) for start in self._token_starts]
         mentions = sorted(
@@ -131,3 +144,29 @@ class DocIndex:
     def mentions(self) -> list[MentionRef]:
         """Every entity mention of the article, in text order."""
         return self._mentions
+
+
+# What may not begin a sentence: a sentence that starts with one continues the one before it.
+_NO_SENTENCE_START = frozenset({",", ";", ")", "»", "”"})
+
+
+def line_sentences(doc: Doc, starts: list[int]) -> list[int]:
+    """The parser's sentence starts, mended where a small parser cuts badly (French): a line break
+    always ends a sentence, a "sentence" of marks only (a lone "«" or "—") belongs to the one after
+    it, and one that begins with a comma or a closing mark belongs to the one before."""
+    breaks = {token.i + 1 for token in doc if "\n" in token.text and token.i + 1 < len(doc)}
+    merged = sorted(set(starts) | breaks)
+    kept: list[int] = []
+    skip_next = False
+    for at, start in enumerate(merged):
+        if skip_next and start not in breaks:
+            skip_next = False
+            continue
+        skip_next = False
+        if kept and start not in breaks and doc[start].text in _NO_SENTENCE_START:
+            continue
+        end = merged[at + 1] if at + 1 < len(merged) else len(doc)
+        if all(token.is_punct or token.is_space for token in doc[start:end]) and end < len(doc):
+            skip_next = True  # "«" alone: it opens the sentence after it
+        kept.append(start)
+    return kept

@@ -14,14 +14,12 @@ from spacy.tokens import Token
 
 from pipeline.nlp.quotes.candidate import Candidate, Cue
 from pipeline.nlp.quotes.cues import cue_lemma, is_cue_verb
-from pipeline.nlp.quotes.direct import is_fragment, is_title
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
-from pipeline.nlp.quotes.grammar import subject_of
-from pipeline.nlp.quotes.indirect import content_span
+from pipeline.nlp.quotes.grammar import content_span, subject_of
 from pipeline.nlp.quotes.speakers import is_plausible_source, speaker_phrase
+from pipeline.nlp.quotes.standalone import is_fragment, is_title
 from pipeline.records import Span
 
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _MAX_CLIMB = 6
 _CUE_VERB, _OTHER_VERB = 0.75, 0.6
 
@@ -36,7 +34,7 @@ def find_fragment_quotes(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
     for region_index, region in enumerate(index.regions):
         if taken.overlaps(region.start, region.end) or not is_fragment(index, region):
             continue
-        if is_title(index.text[region.start:region.end]):
+        if is_title(index.text[region.start:region.end], index.lexicon):
             continue
         if found and found[-1].spans[-1].end > region.start:
             continue
@@ -52,6 +50,7 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
     if attachment is None:
         return None
     verb, branch, speaker = attachment
+    lexicon = index.lexicon
     if branch.i > verb.i:
         rights = [child for child in verb.rights if not child.is_punct and child.i <= branch.i]
         first = min((child.left_edge.i for child in rights), default=branch.left_edge.i)
@@ -64,9 +63,9 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
     return Candidate(
         spans=(Span(*span),),
         kind="mixed",
-        cue=Cue(cue_lemma(verb), verb.idx, verb.idx + len(verb)),
-        speaker=speaker_phrase(speaker),
-        confidence=_CUE_VERB if is_cue_verb(verb) else _OTHER_VERB,
+        cue=Cue(cue_lemma(verb, lexicon), verb.idx, verb.idx + len(verb)),
+        speaker=speaker_phrase(speaker, lexicon),
+        confidence=_CUE_VERB if is_cue_verb(verb, lexicon) else _OTHER_VERB,
     )
 
 
@@ -84,15 +83,16 @@ def _attachment(index: DocIndex, start: int, end: int) -> tuple[Token, Token, To
     )
     if root is None:
         return None
+    lexicon = index.lexicon
     branch, head = root, root.head
     for _ in range(_MAX_CLIMB):
-        if branch.dep_ in _SUBJECT_DEPS:
+        if branch.dep_ in lexicon.deps.fragment_subject:
             return None  # a fragment inside the subject ("Its “America First” policy drew fire")
         # "Cruz is “a basket case”": a copula describes; the speaker, if any, is further up.
-        if head.pos_ in ("VERB", "AUX") and head.lemma_ != "be" and not index.in_quote(head):
-            speaker = subject_of(head)
+        if head.pos_ in ("VERB", "AUX") and head.lemma_ != lexicon.copula and not index.in_quote(head):
+            speaker = subject_of(head, lexicon)
             if speaker is not None and not index.in_quote(speaker) and (
-                is_cue_verb(head) or is_plausible_source(index, speaker)
+                is_cue_verb(head, lexicon) or is_plausible_source(index, speaker)
             ):
                 return head, branch, speaker
         if head.head is head:

@@ -28,15 +28,6 @@ _MAX_LABEL_WORDS = 5
 _SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 # Fewer words are a tally or a caption ("Bernie Sanders: 1,501."), not something said.
 _MIN_CONTENT_WORDS = 3
-# Capitalised section labels of news pages, which introduce no speaker.
-_SECTION_LABELS = frozenset(
-    """
-    update updated note editor editors correction clarification photo photos video watch read related see
-    source sources more also listen subscribe follow share advertisement disclaimer warning breaking
-    exclusive live latest analysis opinion commentary background context summary transcript caption
-    credit image graphic chart map timeline ps p.s
-    """.split()
-)
 _CONFIDENCE = 0.7
 _LABEL_CUE = ":"
 
@@ -92,7 +83,8 @@ def paragraph_label(index: DocIndex, offset: int) -> SpeakerRef | None:
 
 def _is_speaker_label(index: DocIndex, label: str, start: int, end: int) -> bool:
     words = label.split()
-    if not 1 <= len(words) <= _MAX_LABEL_WORDS or words[0].lower().rstrip("'’s") in _SECTION_LABELS:
+    # Capitalised section labels of news pages (``UPDATE:``) introduce no speaker.
+    if not 1 <= len(words) <= _MAX_LABEL_WORDS or words[0].lower().rstrip("'’s") in index.lexicon.section_labels:
         return False
     if label.isupper():
         return all(word.replace("-", "").replace("'", "").replace("’", "").isalpha() for word in words)

@@ -35,6 +35,8 @@ _CLOSE_AFTER = set(" \t\n\r)]}—–-/.,;:!?…") | {""}
 
 # Two apostrophes stand for a double mark in some wire copy (the NYT opens quotes with '' and closes with ").
 _DOUBLE_MARKS = re.compile(r"''|[“„«”»\"]|\n")
+_GUILLEMETS = re.compile(r"[«»]|\n")
+_OTHER_DOUBLE_MARKS = re.compile(r"''|[“„”\"]|\n")
 _SINGLE_MARKS = re.compile(r"[‘’']|\n")
 _MARKUP = re.compile(r"<[^<>\n]{1,500}>")
 # A single mark opening a quote: at a word boundary and followed by a letter or digit.
@@ -48,6 +50,7 @@ class QuoteRegion:
     spans: tuple[Span, ...]  # content without the marks, in text order
     open_at: int  # offset of the opening mark
     close_at: int | None  # offset of the closing mark; None when the quote is never closed
+    dialogue: bool = False  # opened by a dialogue dash (pipeline/nlp/quotes/dialogue.py), not by a mark
 
     @property
     def start(self) -> int:
@@ -58,12 +61,18 @@ class QuoteRegion:
         return self.spans[-1].end
 
 
-def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
-    """All quotations in ``text``, in order, never overlapping."""
+def find_quote_regions(text: str, *, guillemets_outside: bool = False) -> tuple[QuoteRegion, ...]:
+    """All quotations in ``text``, in order, never overlapping.
+
+    ``guillemets_outside`` (French): « » are the outer marks and “ ” or " inside them quote within
+    the quotation (« des “gens observés sur place” »), so guillemets are read as a family of their
+    own, and the other double marks only outside them."""
     if "<" in text:
         # Markup left in a body (<tweet author="@X">) quotes attribute values, not people; blanking
         # it keeps every offset in place.
         text = _MARKUP.sub(lambda match: " " * len(match.group()), text)
+    if guillemets_outside and "«" in text:
+        return _guillemets_first(text)
     has_double = "''" in text or any(mark in text for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + _DOUBLE_EITHER)
     has_single = _SINGLE_QUOTE_START.search(text) is not None
     double = _scan(text, _DOUBLE_MARKS, _DOUBLE_OPEN, _DOUBLE_CLOSE) if has_double else ()
@@ -76,6 +85,15 @@ def find_quote_regions(text: str) -> tuple[QuoteRegion, ...]:
     if not double or (2 * nested > len(double) and nested > _nested_in(single, double)):
         return single
     return double
+
+
+def _guillemets_first(text: str) -> tuple[QuoteRegion, ...]:
+    """Quotations in « », then those in other double marks that lie outside every one of them."""
+    outer = _scan(text, _GUILLEMETS, "«", "»")
+    others = _scan(text, _OTHER_DOUBLE_MARKS, "“„", "”")
+    extents = [(region.open_at, region.close_at if region.close_at is not None else region.end) for region in outer]
+    kept = [region for region in others if not any(start <= region.open_at <= end for start, end in extents)]
+    return tuple(sorted((*outer, *kept), key=lambda region: region.open_at))
 
 
 def _nested_in(inner: tuple[QuoteRegion, ...], outer: tuple[QuoteRegion, ...]) -> int:

@@ -25,77 +25,20 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.nlp.quotes.cues import is_cue_verb
+from pipeline.nlp.lang import Lexicon
+from pipeline.nlp.quotes.cues import is_clitic_pronoun, is_cue_verb
 from pipeline.nlp.quotes.docindex import DocIndex, MentionRef, SpanSet
 from pipeline.records import Entity, Span
 
-_PERSON_PRONOUNS = frozenset({"he", "him", "she", "her"})
-_GROUP_PRONOUNS = frozenset({"they", "them", "we", "us"})
-# The writer or the reader: outside quotation marks these are the article's own voice.
-FIRST_AND_SECOND_PERSON = frozenset({"i", "me", "we", "us", "you"})
-# Words that stand for someone without naming them: never a speaker's name.
-PRONOUNS = frozenset(
-    """
-    i me my we us our you your he him his she her it its they them their who whom whose which that this
-    these those one someone somebody everyone everybody anyone nobody
-    """.split()
-)
-
-
-def is_pronoun(words: str) -> bool:
+def is_pronoun(words: str, lexicon: Lexicon) -> bool:
     """True for a pronoun or relative ("I", "it", "who"), not a name written like one ("US")."""
     word = words.strip()
-    return word.lower() in PRONOUNS and not (len(word) > 1 and word.isupper())
+    return word.lower() in lexicon.pronouns and not (len(word) > 1 and word.isupper())
 
 
-_GENDER_OF_PRONOUN = {"he": "m", "him": "m", "she": "f", "her": "f"}
-# Courtesy titles and nouns that say whether "he" or "she" may stand for someone.
-_GENDER_WORDS = {
-    **dict.fromkeys("mr mr. sir lord king prince father brother spokesman chairman congressman businessman man "
-                    "actor statesman".split(), "m"),
-    **dict.fromkeys("mrs mrs. ms ms. miss lady baroness dame queen princess mother sister spokeswoman chairwoman "
-                    "congresswoman businesswoman woman actress".split(), "f"),
-}
-# How a name inside a speaker phrase may be attached and still name the speaker: "the minister,
-# Jane Smith" (appos), "Brent Bozell III" (compound); not "Mr Blair's supporters" (poss) or "a
-# spokesman for Michael Howard" (prep).
-_NAMING_DEPS = frozenset({"appos", "compound", "flat", "punct"})
-# Roles of people who speak for someone else: "the spokesman" is not the latest person named.
-_PROXY_NOUNS = frozenset(
-    "spokesman spokeswoman spokesperson aide adviser advisor correspondent reporter official source lawyer attorney "
-    "counsel".split()
-)
-_MAX_NAME_DEPTH = 4
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-# Dependents that make a noun phrase longer than the speaker's name or description.
-_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj"})
-_IDENTIFYING_PREPOSITIONS = frozenset({"for", "of", "at", "from", "with"})
-# Nouns that describe a person by role: "the minister" may stand for a named person, "the report" may not.
-ROLE_NOUNS = frozenset(
-    """
-    minister diplomat president senator governor official spokesman spokeswoman spokesperson candidate
-    lawmaker mayor chief leader director secretary chairman chairwoman chair ambassador general
-    commander prosecutor judge lawyer attorney congressman congresswoman representative businessman
-    businesswoman billionaire nominee frontrunner front-runner rival opponent host anchor reporter
-    founder executive economist analyst expert professor author actor actress star singer king queen
-    prince princess pope premier chancellor envoy negotiator activist adviser advisor aide strategist
-    manager coach officer sheriff commissioner mogul tycoon politician statesman incumbent challenger
-    hopeful veteran man woman senior owner head counsel investigator researcher scientist doctor
-    """.split()
-)
-# Roles that describe one person when resolving a speaker who has already been found (not listed
-# above, which also decides who may be a speaker at all: "Women MPs endure ..." is no source).
-_PERSON_NOUNS = ROLE_NOUNS | {"mp", "correspondent", "editor"}
-# Nouns for groups of people, who may be sources but never stand for one named person.
-GROUP_NOUNS = frozenset(
-    """
-    people voter supporter critic official protester protestor democrat republican resident fan member
-    source leader observer analyst expert lawmaker activist group campaign team administration
-    government committee party organization agency company newspaper network poll survey report study
-    statement ad website magazine paper station channel court council senate house audience crowd
-    """.split()
-)
+# Persons and bodies, who may say something (the project's labels, whatever the language).
 _SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_MAX_NAME_DEPTH = 4
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -135,12 +78,17 @@ class _Turn:
     gender: str | None
 
 
-def speaker_phrase(head: Token) -> SpeakerRef:
-    """The noun phrase headed by ``head`` within its line, without clauses and edge punctuation."""
+def speaker_phrase(head: Token, lexicon: Lexicon) -> SpeakerRef:
+    """The noun phrase headed by ``head`` within its line, without clauses and edge punctuation
+    (and without the hyphen of a clitic "-il")."""
     doc = head.doc
+    if is_clitic_pronoun(head, lexicon):
+        return SpeakerRef(head.idx + 1, head.idx + len(head), head.text[1:], head)
+    while head.dep_ in lexicon.deps.name_parts and head.head.i < head.i:
+        head = head.head  # "Dupont" of "Jean Dupont" found by position: the phrase is the whole name
     left, right = head.i, head.i
     for child in head.children:
-        if _identifies(child):
+        if _identifies(child, lexicon):
             left, right = min(left, child.left_edge.i), max(right, child.right_edge.i)
     # A headline or dateline above is never part of the speaker, whatever the parser attached.
     while left < head.i and "\n" in doc[left:head.i].text:
@@ -155,27 +103,45 @@ def speaker_phrase(head: Token) -> SpeakerRef:
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
 
 
-def relative_antecedent(head: Token) -> Token | None:
+def relative_antecedent(head: Token, lexicon: Lexicon) -> Token | None:
     """The noun a relative pronoun stands for ("Rubio" for "who" in "Rubio, who said ...")."""
-    if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl" and head.head.head is not head.head:
+    relative = head.tag_ in lexicon.relative_tags or head.lower_ in lexicon.relative_words
+    if relative and head.head.dep_ in lexicon.deps.relative_clause and head.head.head is not head.head:
         return head.head.head
     return None
 
 
-def _identifies(child: Token) -> bool:
+def _identifies(child: Token, lexicon: Lexicon) -> bool:
     """True for a dependent that says who the speaker is ("a spokeswoman for X", "Lavrov, the minister")."""
-    if child.dep_ == "prep":
-        return child.lower_ in _IDENTIFYING_PREPOSITIONS
-    return child.dep_ not in _CLAUSE_DEPS
+    if is_loose_apposition(child, lexicon):
+        return True
+    if child.dep_ == lexicon.deps.preposition:
+        return child.lower_ in lexicon.identifying_prepositions
+    return child.dep_ not in lexicon.deps.clause_like
+
+
+def is_loose_apposition(child: Token, lexicon: Lexicon) -> bool:
+    """A name the parser made a conjunct of a noun it is set beside ("le directeur, Paul Mercier,"):
+    right after a comma, with no conjunction of its own."""
+    if child.dep_ not in lexicon.deps.loose_apposition or child.i == 0 or child.i < child.head.i:
+        return False
+    return child.doc[child.i - 1].text == "," and child.pos_ == "PROPN" and not any(
+        grandchild.dep_ == lexicon.deps.coordinator for grandchild in child.children
+    )
+
+
+def pronoun_word(head: Token, lexicon: Lexicon) -> str:
+    """The pronoun ``head`` is, lower-cased, without the hyphen of a clitic ("-il" -> "il")."""
+    return head.lower_[1:] if is_clitic_pronoun(head, lexicon) else head.lower_
 
 
 def is_plausible_source(index: DocIndex, head: Token) -> bool:
     """True when ``head`` can be someone who says something: a named person or body, a personal
     pronoun, or a noun for people ("the minister", "critics"); false for "the album", "the city"."""
-    word = head.lower_
-    if word in _PERSON_PRONOUNS or word in _GROUP_PRONOUNS or word in ("i", "you", "who"):
+    lexicon = index.lexicon
+    if pronoun_word(head, lexicon) in lexicon.source_pronouns:
         return True
-    if head.lemma_.lower() in ROLE_NOUNS or head.lemma_.lower() in GROUP_NOUNS:
+    if head.lemma_.lower() in lexicon.role_nouns or head.lemma_.lower() in lexicon.group_nouns:
         return True
     return any(
         mention.entity.label in _SOURCE_LABELS for mention in index.mentions_within(head.idx, head.idx + len(head))
@@ -191,6 +157,8 @@ class SpeakerResolver:
 
     def __init__(self, index: DocIndex, contents: SpanSet) -> None:
         self._index = index
+        self._lexicon = lexicon = index.lexicon
+        self._subject_deps = lexicon.deps.subject | lexicon.deps.passive_subject
         # Persons and bodies who are the subject of a sentence outside quotations: referents for
         # pronouns; those inside reported content only when nothing else is close enough.
         self._subjects: list[tuple[int, Entity]] = []
@@ -209,23 +177,24 @@ class SpeakerResolver:
         entity = self._named(ref)
         if entity is not None:
             return Resolution(entity, NAMED)
-        antecedent = relative_antecedent(ref.head)
+        lexicon = self._lexicon
+        antecedent = relative_antecedent(ref.head, lexicon)
         if antecedent is not None:
             # "Rubio, who said ...": "who" as written, Rubio as resolved.
-            return self.resolve(speaker_phrase(antecedent), spans)
-        word = ref.head.lower_
+            return self.resolve(speaker_phrase(antecedent, lexicon), spans)
+        word = pronoun_word(ref.head, lexicon)
         quoted = self._named_within(spans)
-        if word in _PERSON_PRONOUNS or word in _GROUP_PRONOUNS:
-            group = word in _GROUP_PRONOUNS
-            entity = self._recent(ref.start, group=group, gender=_GENDER_OF_PRONOUN.get(word), skip=quoted)
+        if word in lexicon.person_pronouns or word in lexicon.group_pronouns:
+            group = word in lexicon.group_pronouns
+            entity = self._recent(ref.start, group=group, gender=lexicon.gender_of_pronoun.get(word), skip=quoted)
             return Resolution(entity, PRONOUN) if entity else Resolution(None, UNRESOLVED)
-        if self._is_definite(ref.head) and ref.head.lemma_.lower() in _PERSON_NOUNS:
+        if self._is_definite(ref.head) and ref.head.lemma_.lower() in lexicon.person_nouns:
             # "the minister": the person introduced with that title, else the latest person.
             entity = self._titled(ref.head, ref.start)
             if entity is not None:
                 return Resolution(entity, TITLED)
             if self._stands_for_someone_named(ref.head):
-                entity = self._recent(ref.start, group=False, gender=_gender_of_noun(ref.head), skip=quoted)
+                entity = self._recent(ref.start, group=False, gender=_gender_of_noun(ref.head, lexicon), skip=quoted)
                 if entity is not None:
                     return Resolution(entity, DESCRIBED)
         # "a spokeswoman for X", "the report", "sources", "I": someone the article does not name.
@@ -242,18 +211,19 @@ class SpeakerResolver:
                 insort(self._turns, turn, key=_start)
             return
         # An unnamed speaker ("a spokesman", or a "he" that found no one) takes the turn as well.
-        word, lemma = head.lower_, head.lemma_.lower()
-        if word in _PERSON_PRONOUNS or word in ("they", "them"):
-            insort(self._turns, _Turn(ref.start, until, None, word in _GROUP_PRONOUNS, _GENDER_OF_PRONOUN.get(word)),
-                   key=_start)
-        elif lemma in _PERSON_NOUNS or lemma in GROUP_NOUNS:
-            group = head.tag_ in ("NNS", "NNPS") or lemma not in _PERSON_NOUNS
-            insort(self._turns, _Turn(ref.start, until, None, group, _gender_of_noun(head)), key=_start)
+        lexicon = self._lexicon
+        word, lemma = pronoun_word(head, lexicon), head.lemma_.lower()
+        if word in lexicon.person_pronouns or (word in lexicon.group_pronouns and word not in lexicon.first_and_second_person):
+            turn = _Turn(ref.start, until, None, word in lexicon.group_pronouns, lexicon.gender_of_pronoun.get(word))
+            insort(self._turns, turn, key=_start)
+        elif lemma in lexicon.person_nouns or lemma in lexicon.group_nouns:
+            group = _is_plural(head, lexicon) or lemma not in lexicon.person_nouns
+            insort(self._turns, _Turn(ref.start, until, None, group, _gender_of_noun(head, lexicon)), key=_start)
 
     def _named(self, ref: SpeakerRef) -> Entity | None:
         """The entity whose mention holds the head, else a person the phrase names as the speaker
         ("the minister, Jane Smith"; not "Mr Blair's supporters" or "a spokesman for X")."""
-        if is_pronoun(ref.head.text):
+        if is_clitic_pronoun(ref.head, self._lexicon) or is_pronoun(ref.head.text, self._lexicon):
             return None  # an "I" or "It" the recogniser took for a name
         mentions = self._index.mentions_within(ref.start, ref.end)
         head_start, head_end = ref.head.idx, ref.head.idx + len(ref.head)
@@ -276,11 +246,14 @@ class SpeakerResolver:
         token = next((token for token in doc[first:last + 1] if not first <= token.head.i <= last), doc[last])
         deps = []
         for _ in range(_MAX_NAME_DEPTH):
-            if token.i == head.i or token.dep_ not in _NAMING_DEPS or token.head.i == token.i:
+            loose = is_loose_apposition(token, self._lexicon)
+            if token.i == head.i or (token.dep_ not in self._lexicon.deps.naming and not loose) or token.head.i == token.i:
                 break
-            deps.append(token.dep_)
+            deps.append(self._lexicon.deps.apposition if loose else token.dep_)
             token = token.head
-        return token.i == head.i and ("appos" in deps or head.pos_ == "PROPN")
+        # "M. Dupont", where the parser makes the title the head and the name its flat dependent.
+        titled = head.lower_.rstrip(".") in self._lexicon.titles_before_name
+        return token.i == head.i and (self._lexicon.deps.apposition in deps or head.pos_ == "PROPN" or titled)
 
     def _named_within(self, spans: tuple[Span, ...]) -> frozenset[str]:
         """Ids of the entities named inside a quote: never the referent of its own speaker."""
@@ -304,7 +277,7 @@ class SpeakerResolver:
         doc = self._index.doc
         for ref in self._index.mentions:
             token = self._index.token_at(ref.start)
-            gender = _GENDER_WORDS.get(doc[token.i - 1].lower_) if token.i > 0 else None
+            gender = self._lexicon.gender_words.get(doc[token.i - 1].lower_) if token.i > 0 else None
             if ref.entity.label == "PERSON" and gender is not None:
                 seen.setdefault(ref.entity.entity_id, set()).add(gender)
         return {entity_id: genders.pop() for entity_id, genders in seen.items() if len(genders) == 1}
@@ -351,52 +324,80 @@ class SpeakerResolver:
     def _person_titles(self) -> dict[str, list[tuple[int, Entity]]]:
         """Lower-cased words written just before each person's name (titles), with where they occur."""
         titles: dict[str, list[tuple[int, Entity]]] = {}
-        doc = self._index.doc
+        doc, lexicon = self._index.doc, self._lexicon
+        appos = lexicon.deps.apposition
         for ref in self._index.mentions:
             if ref.entity.label != "PERSON":
                 continue
             token = self._index.token_at(ref.start)
             for previous in reversed(doc[max(token.i - 4, self._index.sentence_of(token).start):token.i]):
                 # "Foreign Minister Sergey Lavrov", "Lib Dem spokesman Mark Oaten"
-                if not previous.is_title and previous.lower_ != "of" and previous.lemma_.lower() not in _PERSON_NOUNS:
+                if not previous.is_title and previous.lower_ not in lexicon.title_joiners \
+                        and previous.lemma_.lower() not in lexicon.person_nouns:
                     break
                 titles.setdefault(previous.lemma_.lower(), []).append((ref.start, ref.entity))
             # "The mayor, Jane Smith, ..." / "Jane Smith, the mayor, ...": the other noun is a title.
             name_head = doc[token.i:token.i + len(ref.entity.name.split())].root
-            if name_head.dep_ == "appos":
+            if name_head.dep_ == appos:
                 titles.setdefault(name_head.head.lemma_.lower(), []).append((ref.start, ref.entity))
             for child in name_head.children:
-                if child.dep_ == "appos" and child.pos_ == "NOUN":
+                if child.dep_ == appos and child.pos_ == "NOUN":
                     titles.setdefault(child.lemma_.lower(), []).append((ref.start, ref.entity))
         return titles
 
     def _is_subject_outside_quote(self, ref: MentionRef) -> bool:
         token = self._index.token_at(ref.start)
-        return not self._index.in_quote(token) and (token.dep_ in _SUBJECT_DEPS or token.head.dep_ in _SUBJECT_DEPS)
+        if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._after_cue(token):
+            return True  # "..., a annoncé la maire, Hélène Garnier": the one who spoke
+        while token.dep_ in self._lexicon.deps.name_parts and token.head.i < token.i:
+            token = token.head  # "Laurent" of "M. Laurent Berger": the name's role is its title's
+        return not self._index.in_quote(token) and (
+            token.dep_ in self._subject_deps or token.head.dep_ in self._subject_deps
+        )
+
+    def _after_cue(self, token: Token) -> bool:
+        """True for a name, or the noun it names, right of a verb of saying it hangs from (an
+        inverted subject, whatever label the parser gave it)."""
+        deps = self._lexicon.deps
+        hangs = deps.inverted_speaker | {deps.conjunct, deps.apposition}
+        for candidate in (token, token.head, token.head.head):
+            verb = candidate.head
+            if candidate.i > verb.i and candidate.dep_ in hangs and is_cue_verb(verb, self._lexicon):
+                return True
+        return False
 
     def _in_reported_clause(self, ref: MentionRef) -> bool:
         """True inside the clause a verb of saying reports or asks ("asked why Mr Smith had
         resigned"), whether or not it became a quote."""
         token = self._index.token_at(ref.start)
         while token.head.i != token.i:
-            if token.dep_ == "ccomp" and is_cue_verb(token.head):
+            if token.dep_ == self._lexicon.deps.clause and is_cue_verb(token.head, self._lexicon):
                 return True
             token = token.head
         return False
 
-    @staticmethod
-    def _stands_for_someone_named(head: Token) -> bool:
+    def _stands_for_someone_named(self, head: Token) -> bool:
         """True for "the minister", which may be the latest person; false for "the prime minister's
         spokesman" or "our correspondent", who speak for someone else or are the writer's own."""
-        return head.lemma_.lower() not in _PROXY_NOUNS and not any(child.dep_ == "poss" for child in head.children)
+        lexicon = self._lexicon
+        possessive = lexicon.deps.possessive
+        return head.lemma_.lower() not in lexicon.proxy_nouns and not any(child.dep_ == possessive for child in head.children)
 
-    @staticmethod
-    def _is_definite(head: Token) -> bool:
-        return any(child.dep_ in ("det", "poss") and child.lower_ not in ("a", "an", "another", "some") for child in head.children)
+    def _is_definite(self, head: Token) -> bool:
+        lexicon = self._lexicon
+        determiners = {lexicon.deps.determiner, lexicon.deps.possessive}
+        return any(
+            child.dep_ in determiners and child.lower_ not in lexicon.indefinite_determiners for child in head.children
+        )
 
 
-def _gender_of_noun(head: Token) -> str | None:
-    return _GENDER_WORDS.get(head.lemma_.lower()) or _GENDER_WORDS.get(head.lower_)
+def _gender_of_noun(head: Token, lexicon: Lexicon) -> str | None:
+    return lexicon.gender_words.get(head.lemma_.lower()) or lexicon.gender_words.get(head.lower_)
+
+
+def _is_plural(head: Token, lexicon: Lexicon) -> bool:
+    """A plural noun ("spokesmen"): by its tag, or by its morphology where the tags do not say."""
+    return head.tag_ in lexicon.plural_tags or (lexicon.plural_by_morph and "Plur" in head.morph.get("Number"))
 
 
 def _start(turn: _Turn) -> int:
