@@ -30,7 +30,7 @@ class RunProgress(Protocol):
 
 
 def so_far_text(so_far: "RunSummary") -> str:
-    failures = sum(so_far.failures_by_reason.values())
+    failures = counters.failure_total(so_far.counts)
     return (f"{so_far.get(Count.ARTICLES_READ)} articles read so far, {so_far.get(counters.rows_added('articles'))} new, "
             f"{failures} failures")
 

@@ -258,12 +258,13 @@ def against_legacy_shard(group: tuple[str, Iterable[Any]], location: Location) -
     if key == "-":
         yield from items
         return
-    stored = read_article_index(location, key.split(":", 1)[1], ids=(legacy_content_id(item) for item in items))
-    for item in items:
-        old = stored.get(legacy_content_id(item) or "")
+    legacy_ids = [legacy_content_id(item) for item in items]
+    stored = read_article_index(location, key.split(":", 1)[1], ids=legacy_ids)
+    for item, legacy_id in zip(items, legacy_ids):
+        old = stored.get(legacy_id or "")
         if old is not None:
             yield Tally(Count.CHANGED)
-            yield from tombstones_for_replaced_article(legacy_content_id(item), old.partition)
+            yield from tombstones_for_replaced_article(legacy_id, old.partition)
         yield item
 
 
