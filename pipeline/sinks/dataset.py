@@ -239,8 +239,11 @@ def commit(
     """Make a finished run's staged partitions part of the dataset. The commit record is written
     first: once it exists the run counts as done, and a crash in what follows is finished by
     :func:`recover`."""
-    from pipeline.sinks import identities
+    from pipeline.sinks import identities, stories
 
+    # Stories and quotation ids are decided before the record: they are written into the staged files
+    # it publishes (nothing visible changes until then), with the staged index rows they add.
+    staged = [*staged, *stories.link_run(location, run_id, staged)]
     # What the replaced articles' stored versions gave the identities' statistics, read before their
     # rows go, so that finishing this commit again after a crash takes it back exactly once.
     replaced = {item.partition: set(item.removed_owners) for item in staged if item.table == "entities" and item.removed_owners}
@@ -399,15 +402,16 @@ def compact_partition(
 def merge_files(location: Location, table: str, paths: list[str]) -> pa.Table:
     """Rows of several files of one table, one per key (the copy in the file listed last wins)."""
     schema = ALL_SCHEMAS[table]
-    key_column = KEY_COLUMNS[table]
+    key = KEY_COLUMNS[table]
+    key_columns = list(key) if isinstance(key, tuple) else [key]
     tables = [objects.read_parquet(location, path, schema=schema) for path in paths]
     combined = pa.concat_tables(tables) if tables else schema.empty_table()
     if combined.num_rows == 0:
         return combined
     # Keep the last occurrence of each key: number the rows, take the max per key.
     numbered = combined.append_column("_row", pa.array(range(combined.num_rows), type=pa.int64()))
-    last = numbered.group_by(key_column).aggregate([("_row", "max")]).column("_row_max")
-    return combined.take(last).sort_by(key_column)
+    last = numbered.group_by(key_columns).aggregate([("_row", "max")]).column("_row_max")
+    return combined.take(last).sort_by([(column, "ascending") for column in key_columns])
 
 
 def compact(location: Location, *, run_id: str, after_files: int = 1) -> int:
