@@ -230,6 +230,7 @@ class PublishReport:
     files_compacted: int = 0
     identities_written: int = 0
     identity_seconds: float = 0.0  # of the commit, spent merging and deciding identities
+    story_seconds: float = 0.0  # of the commit, spent deciding stories and quotations
     by_table: dict[str, int] = field(default_factory=dict)  # rows published per table
 
 
@@ -243,7 +244,9 @@ def commit(
 
     # Stories and quotation ids are decided before the record: they are written into the staged files
     # it publishes (nothing visible changes until then), with the staged index rows they add.
+    story_started = time.monotonic()
     staged = [*staged, *stories.link_run(location, run_id, staged)]
+    story_seconds = time.monotonic() - story_started
     # What the replaced articles' stored versions gave the identities' statistics, read before their
     # rows go, so that finishing this commit again after a crash takes it back exactly once.
     replaced = {item.partition: set(item.removed_owners) for item in staged if item.table == "entities" and item.removed_owners}
@@ -259,6 +262,7 @@ def commit(
     objects.sync(location)  # what the record points at is on disk before the record is
     objects.write_bytes(location, record_path, json.dumps(record, indent=1).encode())
     report = publish(location, record)
+    report.story_seconds = story_seconds
     objects.delete(location, record_path)
     objects.delete_tree(location, f"{STAGING_DIR}/{run_id}")
     ensure_tables(location, run_id=run_id)

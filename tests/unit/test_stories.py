@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.query import run_query
 from pipeline.sinks import dataset as ds
 from pipeline.storage.location import Location
 from pipeline.stories.quotations import cluster_quotations, exact_quotation_id, same_quotation, quotation_words
@@ -168,6 +169,10 @@ def test_copies_join_the_stored_story_across_runs_and_keep_their_own_rows(tmp_pa
     assert stories[other.url] != stories[base.url]
     quotations = _rows(location, "select count(*), count(distinct quotation_id) from read_parquet('ROOT/quotes/*/*.parquet')")
     assert quotations == [(3, 1)]  # the exact copy and the trimmed one are the same quotation
+    _, story_rows = run_query(location.root, "SELECT articles, copies, title FROM stories ORDER BY articles DESC")
+    assert story_rows == [(3, 2, "Harbour ferry to resume"), (1, 0, "A title")]
+    _, quotation_rows = run_query(location.root, "SELECT speaker, speaker_votes, attributed, articles FROM quotations")
+    assert quotation_rows == [("Priya Natarajan", 2, 3, 3)]  # the speaker by vote over the three occurrences
 
     # An update of the first article (same URL, two paragraphs more) stays in its story.
     update = make_article(FERRY + UPDATE, url=base.url, published_at=NOW + timedelta(hours=6))
