@@ -83,7 +83,7 @@ def test_the_report_tables_match_sql_and_pyarrow_over_the_same_parquet(dataset: 
     articles, quotes, failures, identities = (_table(dataset, name).to_pylist() for name in ("articles", "quotes", "failures", "identities"))
 
     totals = {element.get("data-total"): int(element.text_content()) for element in page.xpath("//*[@data-total]")}
-    assert totals["articles"] == len(articles) == 11  # the seeds (the French one included) and the markup article
+    assert totals["articles"] == len(articles) == 12  # the seeds (the French one and a wire copy included) and the markup article
     assert totals["quotes"] == len(quotes) and totals["failures"] == len(failures) == 2
 
     # per day: a DuckDB of the test's own over the files, not the report's views
