@@ -29,6 +29,13 @@ DEFAULT_SEED = 15
 TRIM_KEEP = 0.6
 # A base needs paragraphs to reorder, cut and trim.
 MIN_BASE_PARAGRAPHS = 4
+# A donor stays in the set as a distinct story and shares the two paragraphs it gave with the update
+# (BBC stories on one event share background paragraphs too); it needs a pair after its lead.
+DONOR_MIN_PARAGRAPHS = 3
+UPDATE_MAX_SHARE = 0.5
+# ... and the pair is at most this share of the donor: two of a short article's three paragraphs
+# would make the donor nearly contained in the update, a trap no outlet sets.
+DONOR_MAX_SHARE = 0.35
 
 # The corpus's own near-duplicates, found by 5-word-shingle Jaccard over all 2,225 bodies and read:
 # the same article with a word or a sentence changed, a paragraph added or re-broken. Exact ones
@@ -50,6 +57,7 @@ REVISIONS: tuple[tuple[str, str], ...] = (
     ("business/254", "business/447"), ("business/260", "business/354"), ("politics/077", "politics/354"),
     ("sport/424", "sport/511"), ("sport/444", "sport/458"), ("politics/311", "politics/312"),
     ("politics/043", "politics/313"), ("politics/088", "politics/337"), ("politics/111", "politics/293"),
+    ("entertainment/038", "entertainment/355"),  # the Bafta night: the preview, then the red carpet with quotes
 )
 
 Source = Optional[tuple[str, int]]  # (corpus article, paragraph index), None for an outlet's own text
@@ -271,16 +279,27 @@ def wrap(article: Article, context: Context) -> Article:
 
 def update(article: Article, context: Context) -> Article:
     """Two new paragraphs, consecutive ones of another article of the category (so they read like
-    news on the same beat), after the lead as a developing story has them, or at the end."""
+    news on the same beat), after the lead as a developing story has them, or at the end. The pair
+    adds at most :data:`UPDATE_MAX_SHARE` of the article's length when the donor has such a pair
+    (else its shortest): an "update" that doubles a short article is another article."""
     donor = context.donor
     if donor is None or len(donor.paragraphs) < 3:
-        raise ValueError(f"{article.article_id}: an update needs a donor article with 3 paragraphs or more")
-    start = context.rng.randrange(1, len(donor.paragraphs) - 1)
+        raise ValueError(f"{article.article_id}: an update needs a donor article of 3 paragraphs or more")
+    starts = update_starts(donor, len(article.body))
+    start = context.rng.choice(starts) if starts else min(
+        range(1, len(donor.paragraphs) - 1), key=lambda index: _length(donor.paragraphs[index:index + 2]))
     added = donor.paragraphs[start:start + 2]
     paragraphs = list(article.paragraphs)
     position = 1 if context.rng.random() < 0.5 else len(paragraphs)
     paragraphs[position:position] = added
     return replace(article, paragraphs=tuple(paragraphs))
+
+
+def update_starts(donor: Article, length: int) -> list[int]:
+    """Where a pair of the donor's paragraphs (never its lead) starts that is short enough for an
+    update of an article of ``length`` characters, and a small enough part of the donor."""
+    limit = min(UPDATE_MAX_SHARE * length, DONOR_MAX_SHARE * len(donor.body))
+    return [index for index in range(1, len(donor.paragraphs) - 1) if _length(donor.paragraphs[index:index + 2]) <= limit]
 
 
 def trim(article: Article, context: Context) -> Article:
@@ -336,7 +355,7 @@ def build_story_set(corpus: Mapping[str, Article], *, sample: int = DEFAULT_SAMP
     bases = _draw_bases(corpus, sample, rng, exclude=grouped | revised)
     donors_left = {category: [article for article in _by_category(corpus).get(category, [])
                               if article.article_id not in grouped | revised | set(bases)
-                              and len(article.paragraphs) >= 3]
+                              and len(article.paragraphs) >= DONOR_MIN_PARAGRAPHS]
                    for category in _by_category(corpus)}
     for pool in donors_left.values():
         rng.shuffle(pool)
@@ -350,7 +369,7 @@ def build_story_set(corpus: Mapping[str, Article], *, sample: int = DEFAULT_SAMP
         chosen = [(name,) for name in EDITS] + [tuple(pair) for pair in rng.sample(pairs, COMBINATIONS_PER_BASE)]
         for edits in chosen:
             # Each update takes a donor of its own, so no two copies share added paragraphs.
-            donor = donors_left[base.category].pop() if "update" in edits else None
+            donor = _take_donor(donors_left[base.category], len(base.body)) if "update" in edits else None
             related = rng.choice([a for a in _by_category(corpus)[base.category] if a.article_id != base_id])
             copy = make_copy(base, edits, Context(rng, donor, related.title))
             if donor is not None:
@@ -373,6 +392,13 @@ def build_story_set(corpus: Mapping[str, Article], *, sample: int = DEFAULT_SAMP
     )
     revisions = tuple((a, b) for a, b in REVISIONS if a in corpus and b in corpus)
     return StorySet(tuple(articles), tuple(bases), corpus_pairs, revisions, donors)
+
+
+def _take_donor(pool: list[Article], length: int) -> Article:
+    """The next donor with a pair of paragraphs short enough for an update of ``length`` characters
+    (else the next one), taken out of ``pool``: no two copies share added paragraphs."""
+    index = next((index for index in range(len(pool) - 1, -1, -1) if update_starts(pool[index], length)), len(pool) - 1)
+    return pool.pop(index)
 
 
 def _by_category(corpus: Mapping[str, Article]) -> dict[str, list[Article]]:
