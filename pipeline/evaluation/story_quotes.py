@@ -13,8 +13,12 @@ came from):
 - a quote of a copy is the same quotation as the base quote, among those in the base paragraphs its
   own paragraphs came from, whose content words it overlaps most, when that overlap is 0.5 or more
   (overlap: shared content words over the smaller quote's content words, stop words left out);
-- any other quote (in an outlet's note or boilerplate, in an update's new paragraphs, or one the
-  extractor reads differently in the copy) is a quotation of its own.
+- ties on that overlap (a one-word quote lies wholly inside several) go to the candidate with the
+  higher Jaccard overlap, the one closest in size;
+- a quote wholly in an outlet's own text (a note or boilerplate line the extractor reads as a
+  quote) is one quotation with every quote of the same words (case and punctuation folded);
+- any other quote (in an update's new paragraphs, or one the extractor reads so differently in the
+  copy that it overlaps no base quote of its paragraphs by half) is a quotation of its own.
 
 Gold ignores the extracted speaker on purpose: a copy's quote is the same words by the same person
 even where the extractor resolves its speaker differently. Cross-story negatives: short articles
@@ -76,20 +80,29 @@ class QuotationScores:
     gold_pairs: int
     predicted_pairs: int
     different_speaker_joins: int  # target 0
+    different_speaker_joins_same_gold: int  # of those, pairs gold calls one quotation (the speaker read differently)
+    gold_pairs_different_speakers: int  # gold pairs the extractor gave two different named speakers
     negative_quotes: int  # quotes found in the cross-story negatives
     negative_joins: int  # pairs of them joined (all are different people)
+    speakers: list[str] = field(default_factory=list)  # some joined pairs with different speakers
     wrong: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
 
 
 def content_words(text: str) -> frozenset[str]:
+    """The quote's words less stop words; all its words when it has only stop words ("them")."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(word for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS)
+    words = frozenset(_WORD.findall(text.casefold()))
+    return frozenset(word for word in words if word not in STOP_WORDS) or words
 
 
 def word_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return ratio(len(a & b), min(len(a), len(b)))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return ratio(len(a & b), len(a | b))
 
 
 def surname(speaker: Optional[str]) -> str:
@@ -163,11 +176,21 @@ def gold_quotations(base: str, story: Sequence[str], found: Mapping[str, list[Fo
             continue
         for quote in found[article_id]:
             mine = content_words(quote.text)
-            candidates = [(word_overlap(mine, words[other.quote_id]), -index, other.quote_id)
+            if not quote.sources:
+                # All in the outlet's own text (a note the extractor reads as a quote): the same
+                # words there are one quotation, whichever copies carry them.
+                gold[quote.quote_id] = "outlet:" + " ".join(_WORD.findall(quote.text.casefold()))
+                continue
+            # Ties on overlap (a one-word quote is wholly inside several) go to the closest in size.
+            candidates = [(word_overlap(mine, words[other.quote_id]), jaccard(mine, words[other.quote_id]), -index, other.quote_id)
                           for index, other in enumerate(base_quotes) if other.sources & quote.sources]
             best = max(candidates, default=None)
-            gold[quote.quote_id] = best[2] if best is not None and best[0] >= GOLD_OVERLAP else quote.quote_id
+            gold[quote.quote_id] = best[3] if best is not None and best[0] >= GOLD_OVERLAP else quote.quote_id
     return gold
+
+
+def _different_speakers(a: FoundQuote, b: FoundQuote) -> bool:
+    return bool(surname(a.speaker)) and bool(surname(b.speaker)) and surname(a.speaker) != surname(b.speaker)
 
 
 def score_quotations(groups: Sequence[Sequence[str]], found: Mapping[str, list[FoundQuote]],
@@ -180,15 +203,19 @@ def score_quotations(groups: Sequence[Sequence[str]], found: Mapping[str, list[F
     members: dict[str, list[FoundQuote]] = {}
     for quote_id, quotation in system.items():
         members.setdefault(quotation, []).append(quotes[quote_id])
-    different = 0
+    different = different_gold = 0
+    speakers: list[str] = []
     wrong: list[str] = []
     negative_ids = {quote.quote_id for article_id in negatives for quote in found[article_id]}
     negative_joins = 0
     for cluster in members.values():
         for index, a in enumerate(cluster):
             for b in cluster[index + 1:]:
-                if surname(a.speaker) and surname(b.speaker) and surname(a.speaker) != surname(b.speaker):
+                if _different_speakers(a, b):
                     different += 1
+                    different_gold += gold[a.quote_id] == gold[b.quote_id]
+                    if len(speakers) < _SHOWN:
+                        speakers.append(f"{a.quote_id} [{a.speaker}] {a.text[:60]!r} + {b.quote_id} [{b.speaker}] {b.text[:60]!r}")
                 if a.quote_id in negative_ids and b.quote_id in negative_ids:
                     negative_joins += 1
                 if gold[a.quote_id] != gold[b.quote_id] and len(wrong) < _SHOWN:
@@ -198,6 +225,8 @@ def score_quotations(groups: Sequence[Sequence[str]], found: Mapping[str, list[F
     for quote_id, quotation in gold.items():
         if quote_id in quotes:
             by_gold.setdefault(quotation, []).append(quotes[quote_id])
+    unjoinable = sum(_different_speakers(a, b) for cluster in by_gold.values()
+                     for index, a in enumerate(cluster) for b in cluster[index + 1:])
     for cluster in by_gold.values():
         for quote in cluster[1:]:
             if system[quote.quote_id] != system[cluster[0].quote_id] and len(missed) < _SHOWN:
@@ -208,7 +237,8 @@ def score_quotations(groups: Sequence[Sequence[str]], found: Mapping[str, list[F
         stories=len(groups), articles=sum(len(group) for group in groups), quotes=len(quotes),
         precision=precision, recall=recall, f1=f1(precision, recall),
         gold_pairs=gold_pairs, predicted_pairs=predicted_pairs, different_speaker_joins=different,
-        negative_quotes=len(negative_ids), negative_joins=negative_joins, wrong=wrong, missed=missed,
+        different_speaker_joins_same_gold=different_gold, gold_pairs_different_speakers=unjoinable,
+        negative_quotes=len(negative_ids), negative_joins=negative_joins, speakers=speakers, wrong=wrong, missed=missed,
     )
 
 
@@ -248,9 +278,14 @@ def format_quotations(result: QuotationScores) -> str:
         f"stories {result.stories} (the last: the cross-story negatives), articles {result.articles}, quotes {result.quotes}, "
         f"gold pairs {result.gold_pairs}, predicted pairs {result.predicted_pairs}",
         f"pairwise P {result.precision:.3f}  R {result.recall:.3f}  F1 {result.f1:.3f}   (target P >= 0.98)",
-        f"joined pairs with different named speakers: {result.different_speaker_joins}   (target 0)",
+        f"joined pairs with different named speakers: {result.different_speaker_joins}   (target 0; "
+        f"{result.different_speaker_joins_same_gold} of them one quotation in gold, the speaker read differently in a copy)",
+        f"gold pairs whose two quotes the extractor gave different named speakers: {result.gold_pairs_different_speakers}",
         f"cross-story negatives: {result.negative_quotes} quotes found, {result.negative_joins} pairs joined",
     ]
+    if result.speakers:
+        rows.append("joined with different speakers:")
+        rows += [f"  {line}" for line in result.speakers]
     if result.wrong:
         rows.append("wrong joins:")
         rows += [f"  {line}" for line in result.wrong]
