@@ -80,20 +80,22 @@ class KnownQuotation:
     speaker: Optional[str]
 
 
-def choose_quotation(text: str, speaker: Optional[str], known: Sequence[KnownQuotation]) -> Optional[str]:
-    """The quotation a quote belongs to: an exact copy's id, else that of a near copy of the same
-    story by a compatible speaker (the first in ``known``'s order), else its own exact id."""
+def choose_quotation(text: str, speaker: Optional[str], known: Sequence[KnownQuotation]) -> Optional[KnownQuotation]:
+    """The quotation a quote belongs to: an exact copy's, else that of a near copy of the same story by a
+    compatible speaker (the first in ``known``'s order), else its own exact id. None for a quote with no
+    words. The result is what later quotes compare with: a quote that lost its attribution takes the
+    speaker of the quotation it joined, so that it never lets another speaker's quote in."""
     exact = exact_quotation_id(text, speaker)
     if exact is None:
         return None
-    words = quotation_words(text)
+    words = tuple(quotation_words(text))
     for quotation in known:
         if quotation.quotation_id == exact:
-            return exact
+            return KnownQuotation(exact, words, quotation.speaker or speaker)
     for quotation in known:
         if speakers_compatible(speaker, quotation.speaker) and same_quotation(words, quotation.words):
-            return quotation.quotation_id
-    return exact
+            return KnownQuotation(quotation.quotation_id, words, quotation.speaker or speaker)
+    return KnownQuotation(exact, words, speaker)
 
 
 def cluster_quotations(quotes: Sequence[tuple[str, str, Optional[str]]]) -> dict[str, str]:
@@ -102,9 +104,9 @@ def cluster_quotations(quotes: Sequence[tuple[str, str, Optional[str]]]) -> dict
     known: list[KnownQuotation] = []
     result: dict[str, str] = {}
     for quote_id, text, speaker in quotes:
-        quotation_id = choose_quotation(text, speaker, known)
-        if quotation_id is None:
+        quotation = choose_quotation(text, speaker, known)
+        if quotation is None:
             continue
-        result[quote_id] = quotation_id
-        known.append(KnownQuotation(quotation_id, tuple(quotation_words(text)), speaker))
+        result[quote_id] = quotation.quotation_id
+        known.append(quotation)
     return result

@@ -121,21 +121,18 @@ class StoryCandidate:
     signature: StorySignature
 
 
-def choose_story(
+def match_story(
     article_id: str, signature: Optional[StorySignature], candidates: Iterable[StoryCandidate]
-) -> str:
-    """The story of a new article: that of the most alike candidate of the same story (ties: the
-    smaller story id, so the choice does not depend on the order candidates come in), else a new
-    story named after the article itself."""
-    best: Optional[tuple[float, str]] = None
-    if signature is not None:
-        for candidate in candidates:
-            if not same_story(signature, candidate.signature):
-                continue
-            score = (-resemblance(signature, candidate.signature), candidate.story_id)
-            if best is None or score < best:
-                best = score
-    return best[1] if best is not None else new_story_id(article_id)
+) -> tuple[str, list[StoryCandidate]]:
+    """The story of a new article, and the candidates of that story it was found alike.
+
+    The story is that of the most alike candidate (ties: the smaller story id, so the choice does not
+    depend on the order candidates come in), else a new story named after the article itself."""
+    alike = [candidate for candidate in candidates if signature is not None and same_story(signature, candidate.signature)]
+    if not alike:
+        return new_story_id(article_id), []
+    best = min(alike, key=lambda candidate: (-resemblance(signature, candidate.signature), candidate.story_id))  # type: ignore[arg-type]
+    return best.story_id, [candidate for candidate in alike if candidate.story_id == best.story_id]
 
 
 def new_story_id(article_id: str) -> str:
@@ -161,7 +158,7 @@ def assign_stories(
                 if candidate.article_id not in seen and candidate.article_id != article_id:
                     seen.add(candidate.article_id)
                     candidates.append(candidate)
-        story = choose_story(article_id, signature, candidates)
+        story, _ = match_story(article_id, signature, candidates)
         stories[article_id] = story
         if signature is not None:
             mine = StoryCandidate(article_id, story, signature)
