@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.nlp.model import ModelNotFound
 
         try:
-            quotations = evaluate_quotations(corpus, sample=args.quote_sample, seed=args.seed, model=args.model)
+            quotations = evaluate_quotations(corpus, sample=args.quote_sample, seed=args.seed, model=args.model,
+                                             story_sample=args.sample)
         except ModelNotFound as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -243,12 +243,13 @@ def score_quotations(groups: Sequence[Sequence[str]], found: Mapping[str, list[F
 
 
 def evaluate_quotations(corpus: Mapping[str, Article], *, sample: int = 40, seed: int = DEFAULT_SEED,
-                        model: str = DEFAULT_MODEL) -> QuotationScores:
-    """Extract, cluster per story and score the first ``sample`` bases of the story set drawn with
-    ``seed`` (the bases are drawn round robin over the categories, so any prefix mixes them)."""
+                        model: str = DEFAULT_MODEL, story_sample: int = DEFAULT_SAMPLE) -> QuotationScores:
+    """Extract, cluster per story and score the first ``sample`` bases of the story set of
+    ``story_sample`` bases drawn with ``seed`` (the bases are drawn round robin over the
+    categories, so any prefix mixes them)."""
     from pipeline.stories.quotations import cluster_quotations
 
-    story_set = build_story_set(corpus, sample=max(sample, DEFAULT_SAMPLE), seed=seed)
+    story_set = build_story_set(corpus, sample=max(sample, story_sample), seed=seed)
     chosen = set(story_set.bases[:sample])
     stories: dict[str, list[Article]] = {}
     for article in story_set.articles:  # arrival order
