@@ -6,6 +6,8 @@ Layout (below the root, a local folder or ``s3://bucket/prefix``)::
     <table>/date=YYYY-MM-DD/part-<run id>-c<n>.parquet many small files merged by compaction
     _index/articles/shard=XX/*.parquet                 article id -> content hash and partition
     _index/failures/shard=XX/*.parquet                 failure ids already recorded
+    _index/stories/shard=XX/*.parquet                  article id -> story, MinHash signature, quotations
+    _index/story_bands/shard=XX/*.parquet              LSH band key -> article id (shard: the key's low byte)
     _staging/<run id>/...                              what a running job wrote, not yet published
     _commits/<run id>.json                             a commit being published (the commit point)
     _runs/<run id>.json                                each run's report
