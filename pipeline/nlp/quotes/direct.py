@@ -87,7 +87,27 @@ def _joins(index: DocIndex, group: _Group, region: QuoteRegion, attribution: Att
     # The paragraph right after the group's: nothing but space between its end and the quotation.
     paragraph_end = index.text.find("\n", end)
     previous = _last_visible(index.text, region.open_at)
-    return 0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)
+    if not (0 <= paragraph_end < region.open_at and (previous is None or previous < paragraph_end)):
+        return False
+    return not _names_another(index, region, group.attribution)
+
+
+def _names_another(index: DocIndex, region: QuoteRegion, attribution: Attribution | None) -> bool:
+    """True when the quotation's paragraph names someone, outside the marks, who is not the
+    previous quotation's speaker (`"...," said Smith.` then `"..." Doe, the opposition leader, was
+    scathing.`): a reply by another speaker whose cue was not found, not the first one going on."""
+    text = index.text
+    paragraph_start = text.rfind("\n", 0, region.open_at) + 1
+    paragraph_end = text.find("\n", region.end)
+    paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+    speaker = set(attribution.speaker.text.lower().split()) if attribution is not None else set()
+    first = index.token_at(paragraph_start)
+    for token in index.doc[first.i:]:
+        if token.idx >= paragraph_end:
+            break
+        if token.pos_ == "PROPN" and not index.in_quote(token) and token.lower_ not in speaker:
+            return True
+    return False
 
 
 def _candidate(index: DocIndex, regions: list[QuoteRegion], attribution: Attribution) -> Candidate:
