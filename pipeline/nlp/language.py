@@ -45,6 +45,11 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def model_languages() -> frozenset[str]:
+    """The codes the model can answer (benchmarks compare a test set's languages against them)."""
+    return frozenset(_identifier().nb_classes) - {_NO_LANGUAGE}
+
+
 def declared_language(declared: Optional[str]) -> Optional[str]:
     """The language part of a declared tag, lower-cased: ``en-GB`` -> ``en``, ``pt_BR`` -> ``pt``."""
     match = _DECLARED.match(declared or "")
