@@ -1,4 +1,4 @@
-"""An article's language, from its own text: py3langid's packaged model (97 languages, offline).
+"""An article's language, from its own text: py3langid's packaged model (139 language codes in 0.4.0, offline).
 
 A feed's or page's declared language is only a hint: feeds declare one language for every entry,
 CMS templates declare ``en`` for any page, and files declare nothing. The text decides when the
