@@ -172,7 +172,7 @@ def test_a_reply_in_the_next_paragraph_is_not_the_first_speaker_s(read):
     first = "« Nous allons gagner », a déclaré Jean Dupont.\n\n"
     answered = first + "« Ils n'ont aucune chance », a répondu Marie Martin."
     # A cue the rules do not know: the reply is left unattributed rather than given to Jean Dupont.
-    unknown_cue = first + "« Ils n'ont aucune chance. » Marie Martin, la maire, est sceptique."
+    unknown_cue = first + "« Ils n'ont aucune chance », s'est moquée Marie Martin."
     assert [(q.text, q.speaker) for q in read(answered)[0]] == [
         ("Nous allons gagner", "Jean Dupont"), ("Ils n'ont aucune chance", "Marie Martin")
     ]
