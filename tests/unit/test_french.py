@@ -155,6 +155,30 @@ def test_two_dialogue_turns_are_two_quotes_never_one(read):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "quote_text", "mention"),
+    [
+        # The comma stands after the closing guillemet in French: the cue still follows the capitals.
+        ("La porte s'ouvrit. « BONSOIR TOUT LE MONDE », a dit le médecin.", "BONSOIR TOUT LE MONDE", "le médecin"),
+        ("La porte s'ouvrit. « BONSOIR, MESDAMES », a lancé Jean Dupont.", "BONSOIR, MESDAMES", "Jean Dupont"),
+    ],
+)
+def test_a_short_quotation_in_capitals_before_an_incise_is_said(read, text, quote_text, mention):
+    quotes, _ = read(text)
+    assert [(q.kind, q.text, q.speaker_mention) for q in quotes] == [("direct", quote_text, mention)]
+
+
+def test_a_reply_in_the_next_paragraph_is_not_the_first_speaker_s(read):
+    first = "« Nous allons gagner », a déclaré Jean Dupont.\n\n"
+    answered = first + "« Ils n'ont aucune chance », a répondu Marie Martin."
+    # A cue the rules do not know: the reply is left unattributed rather than given to Jean Dupont.
+    unknown_cue = first + "« Ils n'ont aucune chance », s'est moquée Marie Martin."
+    assert [(q.text, q.speaker) for q in read(answered)[0]] == [
+        ("Nous allons gagner", "Jean Dupont"), ("Ils n'ont aucune chance", "Marie Martin")
+    ]
+    assert [(q.text, q.speaker) for q in read(unknown_cue)[0]] == [("Nous allons gagner", "Jean Dupont")]
+
+
 def test_an_incise_inside_guillemets_attributes_both_halves(read):
     text = (
         "Le ministre de l'Intérieur, Gérald Darmanin, était à Lille lundi.\n"

@@ -34,6 +34,12 @@ def quoted_texts(text: str) -> list[list[str]]:
         # British copy quotes with single marks and nests double ones: the single marks are the quotes.
         ("'We reject the \"final offer\",' she said. 'It is \"insulting\".'",
          [['We reject the "final offer",'], ['It is "insulting".']]),
+        # A plural possessive's apostrophe inside a British quotation does not close it, so the
+        # double marks are still seen nested and the single marks stay the quotes (straight or curly).
+        ("'The workers' \"final offer\" is a joke,' she said.", [['The workers\' "final offer" is a joke,']]),
+        ("‘The workers’ “final offer” is a joke,’ she said. ‘It is the bosses’ way.’",
+         [["The workers’ “final offer” is a joke,"], ["It is the bosses’ way."]]),
+        ("'We went to the shops' she said. 'It was fun.'", [["We went to the shops"], ["It was fun."]]),
         # Without nesting either way, double marks stay the quotes (a stray 'em is no quote).
         ("\"Let 'em come,\" he said.", [["Let 'em come,"]]),
         # A single-quoted passage inside a double-quoted one is part of it.
@@ -306,6 +312,61 @@ def test_unnamed_speaker_has_no_name_and_lower_confidence(extract):
 )
 def test_quotations_that_nobody_says_are_not_quotes(extract, text):
     assert extract(text)[0] == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "quote_text", "mention"),
+    [
+        ('The door opened. "Good-evening," said the doctor.', "Good-evening,", "the doctor"),
+        ('The door opened. "GOOD-EVENING," said the doctor.', "GOOD-EVENING,", "the doctor"),
+        # The cue further off than the next three words: still something said, not a title.
+        ('The door opened. "GOOD EVENING, EVERYONE," the old family doctor said.', "GOOD EVENING, EVERYONE,",
+         "the old family doctor"),
+    ],
+)
+def test_a_short_quotation_in_capitals_before_a_cue_is_said(extract, text, quote_text, mention):
+    assert [(q.kind, q.text, q.speaker_mention) for q in extract(text)[0]] == [("direct", quote_text, mention)]
+
+
+def test_a_british_quotation_holding_a_possessive_and_nested_marks_is_direct(extract):
+    quotes, _ = extract("‘The workers’ “final offer” is a joke,’ said Jane Smith.")
+    assert [(q.kind, q.text, q.speaker) for q in quotes] == [
+        ("direct", "The workers’ “final offer” is a joke,", "Jane Smith")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The reply's speaker is named right after it, but its cue is not one the rules know: the
+        # reply is left unattributed, not given to the first speaker.
+        '"We will win the vote," said Jane Smith.\n\n"They have no chance at all," came the reply from John Doe.',
+        '"We will win the vote," said Jane Smith.\n\n"They have no chance at all," was the reply of John Doe.',
+    ],
+)
+def test_a_closed_quotation_in_the_next_paragraph_naming_another_speaker_is_not_chained(extract, text):
+    quotes, _ = extract(text)
+    assert [(q.text, q.speaker) for q in quotes] == [("We will win the vote,", "Jane Smith")]
+
+
+def test_consecutive_paragraphs_by_two_speakers_are_two_quotes(extract):
+    quotes, _ = extract('"We will win the vote," said Jane Smith.\n\n"They have no chance at all," countered John Doe.')
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("We will win the vote,", "Jane Smith"), ("They have no chance at all,", "John Doe")
+    ]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ", was the word from Smith.",  # the first speaker's own name does not break the chain
+        # A name opening the next sentence is narrative as often as a reply (BBC copy), so it does not either.
+        " Actress Sandra Dee lives in Los Angeles.",
+    ],
+)
+def test_a_quotation_in_the_next_paragraph_goes_on_unless_another_name_tags_it(extract, after):
+    quotes, _ = extract(f'"We will win the vote," said Jane Smith.\n\n"The polls are wrong."{after}')
+    assert [q.speaker for q in quotes] == ["Jane Smith"] and "The polls are wrong" in quotes[0].text
 
 
 def test_a_title_case_quotation_before_a_cue_stays_a_title(extract):

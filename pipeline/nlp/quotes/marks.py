@@ -14,7 +14,8 @@ order, keeping one "open quote" state:
 Double marks (straight, curly, guillemets) are the primary family; single marks are the primary
 family of a text that has no double marks at all, or where most double-quoted passages sit inside
 single-quoted ones (and more of them than the other way round) (British copy: 'We reject the "final
-offer",' she said).
+offer",' she said). Inside a single quotation, a plural possessive's apostrophe (the workers' "final
+offer") does not close it, so the double marks it holds are still seen as nested.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def _scan(text: str, marks: re.Pattern[str], opening: str, closing: str) -> tupl
         role = _role(text, at, width, opening, closing)
         if role == "none":
             continue
+        if open_at is not None and role != "open" and opening == _SINGLE_OPEN and _possessive(text, at):
+            continue  # `'The workers' "final offer" is a joke,' she said`: the quotation goes on
         if role == "open" or (role == "either" and open_at is None):
             if open_at is not None:
                 # Two openings in a row: the first quote was never closed; it ends here.
@@ -159,6 +162,27 @@ def _role(text: str, at: int, width: int, opening: str, closing: str) -> str:
     if mark in closing:
         return "close"
     return "either"
+
+
+def _possessive(text: str, at: int) -> bool:
+    """True when the single mark at ``at`` is the apostrophe of a plural possessive inside an open
+    single quotation (`'The workers' "final offer" is a joke,' she said`) rather than its closing
+    mark: it follows a word ending in s, a word or an opening mark follows it, and the next single
+    mark of the paragraph that is not an apostrophe closes (so the quotation is closed later). A
+    closing mark before `she said` is not taken for one when another quotation opens after it."""
+    before, after = text[at - 2:at], text[at + 1:at + 3]
+    if len(before) < 2 or not (before[0].isalpha() and before[1] in "sS"):
+        return False
+    if len(after) < 2 or after[0] != " " or not (after[1].isalpha() or after[1] in _DOUBLE_OPEN + _DOUBLE_EITHER):
+        return False
+    paragraph_end = text.find("\n", at)
+    for match in _SINGLE_MARKS.finditer(text, at + 1, paragraph_end if paragraph_end >= 0 else len(text)):
+        if match.group() == "\n":
+            break
+        role = _role(text, match.start(), 1, _SINGLE_OPEN, _SINGLE_CLOSE)
+        if role != "none":
+            return role == "close"
+    return False
 
 
 def _next_paragraph_opening(text: str, newline_at: int, opening: str) -> int | None:

@@ -17,8 +17,9 @@ from pipeline.nlp.quotes.marks import QuoteRegion
 _LEAD_ENDS = (":", ",", "—", "–", "-", ".", "!", "?")
 _MAX_TITLE_WORDS = 8
 _MAX_CLAUSE_CLIMB = 6
-# How far after a capitalised quotation a verb of saying may stand for it to count as speech (`" he said`).
-_MAX_CUE_DISTANCE = 3
+# How far after a capitalised quotation a verb of saying may stand for it to count as speech (`" he said`,
+# `" the old family doctor said`): as far as a speech tag's verb (direct._MAX_TAG_TOKENS).
+_MAX_CUE_DISTANCE = 6
 
 
 def is_fragment(index: DocIndex, region: QuoteRegion) -> bool:
@@ -61,13 +62,20 @@ def last_inside(text: str, end: int, lexicon: Lexicon) -> str:
 
 
 def _cue_follows(index: DocIndex, region: QuoteRegion) -> bool:
-    """True when a quotation ending in a comma, question or exclamation mark is followed, on its
-    line, by a verb of saying within the next few words (`"...," said the doctor`, `"...!" he cried`)."""
-    if region.close_at is None or last_inside(index.text, region.end + 1, index.lexicon) not in (",", "!", "?"):
+    """True when a quotation ending in a comma, question or exclamation mark (inside the marks or,
+    in French, right after them) is followed, on its line, by a verb of saying within the next few
+    words (`"...," said the doctor`, `"...!" he cried`, `« ... », a dit le médecin`)."""
+    if region.close_at is None:
         return False
-    line_end = index.text.find("\n", region.close_at)
-    after = index.doc[index.token_at(region.close_at).i + 1:][:_MAX_CUE_DISTANCE]
-    return any(is_cue_verb(token, index.lexicon) for token in after if line_end < 0 or token.idx < line_end)
+    text, lexicon = index.text, index.lexicon
+    # The comma stands inside the marks in English ("...,") and after them in French (« ... »,).
+    outside = text[region.close_at + 1:region.close_at + 4].lstrip(lexicon.inline_spaces)[:1]
+    if last_inside(text, region.end + 1, lexicon) not in (",", "!", "?") and outside not in (",", "!", "?"):
+        return False
+    line_end = text.find("\n", region.close_at)
+    after = [token for token in index.doc[index.token_at(region.close_at).i + 1:][:_MAX_CUE_DISTANCE + 1]
+             if not token.is_punct][:_MAX_CUE_DISTANCE]
+    return any(is_cue_verb(token, lexicon) for token in after if line_end < 0 or token.idx < line_end)
 
 
 def _inside_reported_clause(index: DocIndex, region: QuoteRegion) -> bool:
