@@ -37,7 +37,7 @@ from pipeline.sinks.schema import ALL_SCHEMAS, COMPRESSION
 from pipeline.storage import objects
 from pipeline.storage.location import Location
 from pipeline.stories.quotations import KnownQuotation, choose_quotation
-from pipeline.stories.similarity import StoryCandidate, StorySignature, band_keys, match_story, story_signature
+from pipeline.stories.similarity import StoryCandidate, StorySignature, band_keys, decide_stories, story_signature
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -75,41 +75,38 @@ def link_run(location: Location, run_id: str, staged: Sequence[ds.StagedPartitio
         return []
     signature_rows.sort(key=lambda row: (row["dated_at"] or _EPOCH, row["article_id"]))
     signatures = {row["article_id"]: _signature(row["minhash"], row["shingles"]) for row in signature_rows}
-    keys = {article_id: band_keys(signature) if signature else [] for article_id, signature in signatures.items()}
+    keys = {article_id: band_keys(signature) if signature else [] for article_id, signature in signatures.items()}  # for the band index
     stored_by_band = _stored_bands(location, {key for article_keys in keys.values() for key in article_keys})
     stored = _stored_articles(location, {article_id for ids in stored_by_band.values() for article_id in ids})
     quote_partitions = [item for item in staged if item.table == "quotes" and item.staged]
     quotes_by_article = _quotes_by_article(location, quote_partitions)
 
+    def stored_candidates(band_keys_of_article: list[int]) -> list[StoryCandidate]:
+        found = {article_id for key in band_keys_of_article for article_id in stored_by_band.get(key, ())}
+        return [stored[article_id].candidate for article_id in sorted(found) if article_id in stored]
+
     story_of: dict[str, str] = {}
     quotation_of: dict[str, str] = {}
-    decided: dict[str, _Known] = {}  # this run's articles with a signature, as later ones see them
-    quotations_of: dict[str, list[KnownQuotation]] = {}
-    run_by_band: dict[int, list[str]] = defaultdict(list)
-    for row in signature_rows:
-        article_id = row["article_id"]
-        signature = signatures[article_id]
-        candidate_ids: list[str] = []
-        for key in keys[article_id]:
-            candidate_ids.extend(stored_by_band.get(key, ()))
-            candidate_ids.extend(run_by_band.get(key, ()))
-        known_of = {other: decided.get(other) or stored.get(other) for other in dict.fromkeys(candidate_ids)}
-        candidates = [known.candidate for known in known_of.values() if known is not None]
-        story, members = match_story(article_id, signature, candidates)
+    quotations_of: dict[str, list[KnownQuotation]] = {}  # this run's articles' quotations, as later ones see them
+
+    def quotations_of_member(member: StoryCandidate) -> list[KnownQuotation]:
+        # An earlier article of this run, else a stored one (an article's own old version included).
+        if member.article_id in quotations_of:
+            return quotations_of[member.article_id]
+        return stored[member.article_id].quotations if member.article_id in stored else []
+
+    items = [(row["article_id"], signatures[row["article_id"]]) for row in signature_rows]
+    for article_id, story, members in decide_stories(items, stored_candidates):
         story_of[article_id] = story
-        known_quotations = [quotation for member in members for quotation in known_of[member.article_id].quotations]  # type: ignore[union-attr]
+        known = [quotation for member in members for quotation in quotations_of_member(member)]
         mine: list[KnownQuotation] = []
         for quote in quotes_by_article.get(article_id, ()):
-            quotation = choose_quotation(quote["text"] or "", quote["speaker"], [*known_quotations, *mine])
+            quotation = choose_quotation(quote["text"] or "", quote["speaker"], [*known, *mine])
             if quotation is None:
                 continue
             quotation_of[quote["quote_id"]] = quotation.quotation_id
             mine.append(quotation)
         quotations_of[article_id] = mine
-        if signature is not None:
-            decided[article_id] = _Known(StoryCandidate(article_id, story, signature), mine)
-            for key in keys[article_id]:
-                run_by_band[key].append(article_id)
 
     _fill_column(location, [item for item in staged if item.table == "articles" and item.staged], "article_id", "story_id", story_of)
     _fill_column(location, quote_partitions, "quote_id", "quotation_id", quotation_of)

@@ -26,7 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 from datasketch import MinHash
@@ -139,37 +139,34 @@ def new_story_id(article_id: str) -> str:
     return hashlib.sha256(f"story\x00{article_id}".encode("utf-8")).hexdigest()[:32]
 
 
-def assign_stories(
+def decide_stories(
     items: Sequence[tuple[str, Optional[StorySignature]]],
-    stored_candidates: Callable[[str, list[int]], list[StoryCandidate]] = lambda _id, _keys: [],
-) -> dict[str, str]:
-    """Story ids for articles in arrival order: each is matched against the stored articles that
-    share a band key with it (``stored_candidates``) and the articles before it in ``items``.
-
-    The same function decides a run's articles at commit and clusters a corpus in the evaluation."""
-    stories: dict[str, str] = {}
+    stored_candidates: Callable[[list[int]], list[StoryCandidate]] = lambda _keys: [],
+) -> Iterator[tuple[str, str, list[StoryCandidate]]]:
+    """Stories for articles in arrival order: each is matched against the stored articles that share
+    a band key with it (``stored_candidates``) and the articles before it in ``items``. Yields each
+    article's id, story and the candidates of that story it was found alike (whose quotations its
+    quotes are compared with). The dataset's commit and the evaluation's clustering both run this."""
     earlier: dict[int, list[StoryCandidate]] = {}
     for article_id, signature in items:
         keys = band_keys(signature) if signature is not None else []
-        candidates = list(stored_candidates(article_id, keys)) if keys else []
-        seen: set[str] = set()
+        candidates = {candidate.article_id: candidate for candidate in stored_candidates(keys)} if keys else {}
         for key in keys:
             for candidate in earlier.get(key, ()):
-                if candidate.article_id not in seen and candidate.article_id != article_id:
-                    seen.add(candidate.article_id)
-                    candidates.append(candidate)
-        story, _ = match_story(article_id, signature, candidates)
-        stories[article_id] = story
+                if candidate.article_id != article_id:
+                    candidates.setdefault(candidate.article_id, candidate)
+        story, members = match_story(article_id, signature, candidates.values())
+        yield article_id, story, members
         if signature is not None:
             mine = StoryCandidate(article_id, story, signature)
             for key in keys:
                 earlier.setdefault(key, []).append(mine)
-    return stories
 
 
 def cluster_stories(items: Sequence[tuple[str, str]]) -> dict[str, str]:
     """(article id, body) in arrival order -> story id per article; what a run into an empty dataset gives."""
-    return assign_stories([(article_id, story_signature(text)) for article_id, text in items])
+    signatures = [(article_id, story_signature(text)) for article_id, text in items]
+    return {article_id: story for article_id, story, _ in decide_stories(signatures)}
 
 
 @lru_cache(maxsize=1)
