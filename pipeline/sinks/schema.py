@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 # Layout 2: a partition holds one file per run that added rows to it (``part-<run id>.parquet``),
 # merged by compaction; layout 1 held one ``data.parquet`` per partition, rewritten by every run.
 LAYOUT_VERSION = 2
@@ -24,7 +24,8 @@ _SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 ARTICLES = pa.schema(
     [
         ("article_id", pa.string()),
-        ("url", pa.string()),
+        ("url", pa.string()),  # as published, without user credentials
+        ("canonical_url", pa.string()),  # 1.4: without tracking parameters; the article id is its hash
         ("source", pa.string()),
         ("feed_url", pa.string()),
         ("title", pa.string()),
