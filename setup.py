@@ -75,7 +75,8 @@ setup(
         "trafilatura==2.3.1",
         "lxml_html_clean==0.4.6",
         "charset-normalizer==3.5.3",
-        "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
+        "py3langid==0.4.0",
+        "datasketch==2.0.0",  # MinHash signatures for near-duplicate stories (pipeline/stories/similarity.py)  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
         "rich==15.0.0",  # the live progress line of `newsbeam run` on a terminal

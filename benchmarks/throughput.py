@@ -247,6 +247,16 @@ def newsbeam_run(paths: list[str], output: Path, *, workers: Optional[int], labe
     return Measure(label, len(paths), 0, seconds, peak, {"summary": summary, "stderr_lines": len(errors.splitlines())})
 
 
+def commit_steps(output: Path) -> dict[str, float]:
+    """Seconds of the commit steps that decide across articles (identities, stories), summed over the
+    run reports of the parts of the run that wrote ``output``."""
+    totals: dict[str, float] = {}
+    for report in sorted((output / "_runs").glob("*.json")):
+        for step, seconds in json.loads(report.read_text()).get("seconds_by_step", {}).items():
+            totals[step] = totals.get(step, 0.0) + float(seconds)
+    return totals
+
+
 # ---------------------------------------------------------------- where the time goes
 
 
@@ -422,6 +432,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         first = newsbeam_run(paths, output, workers=args.workers, label=f"newsbeam run --workers {args.workers}")
         first.tokens = raw.tokens  # the same texts
         print(f"(b) newsbeam run: {first.seconds:.1f} s, {first.articles_per_s:.2f} articles/s", flush=True)
+        steps = commit_steps(output)
+        results["commit_steps"] = steps
+        print("    of which, in the commits: " + ", ".join(
+            f"{step} {seconds:.1f} s ({seconds / first.seconds:.1%})" for step, seconds in steps.items() if step in ("identities", "stories")
+        ), flush=True)
         second = newsbeam_run(paths, output, workers=args.workers, label="second run (nothing new)")
         second.tokens = 0
         print(f"(c) second run: {second.seconds:.1f} s", flush=True)

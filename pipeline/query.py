@@ -25,7 +25,7 @@ def connect(data: str | Path, *, storage_options: dict[str, Any] | None = None,
             since: date | None = None, until: date | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view per table (``articles``, ``entities``, ``quotes``,
     ``failures``, ``identities``) and the derived views ``identity_of``, ``people``,
-    ``speaker_quotes`` and ``speakers``.
+    ``speaker_quotes``, ``speakers``, ``stories`` and ``quotations``.
 
     ``since`` and ``until`` (inclusive) narrow the dated tables to those ``date`` partitions, so that
     every view built on them (``speakers``, ``people``, ...) answers for that window alone; DuckDB
@@ -153,6 +153,41 @@ DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
         FROM speaker_quotes s
         LEFT JOIN articles a ON a.article_id = s.article_id
         GROUP BY s.identity_id
+    """,),
+    # one row per story: near-duplicate articles (copies in other outlets, updates) counted once
+    "stories": ("""
+        SELECT story_id, count(*) AS articles, count(*) - 1 AS copies, count(DISTINCT source) AS outlets,
+               list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources,
+               arg_min(title, coalesce(published_at, ingested_at)) AS title,
+               arg_min(article_id, coalesce(published_at, ingested_at)) AS first_article_id,
+               min(coalesce(published_at, ingested_at)) AS first_seen,
+               max(coalesce(published_at, ingested_at)) AS last_seen
+        FROM articles
+        WHERE story_id IS NOT NULL
+        GROUP BY story_id
+    """,),
+    # one row per quotation (the same words across articles, exactly or nearly), with its speaker by
+    # vote over the occurrences that name one; what was said most, and by whom
+    "quotations": ("""
+        WITH occurrences AS (
+            SELECT q.quotation_id, q.article_id, q.text, q.speaker_identity_id, a.source, a.story_id,
+                   coalesce(a.published_at, a.ingested_at) AS seen_at
+            FROM quotes q LEFT JOIN articles a ON a.article_id = q.article_id
+            WHERE q.quotation_id IS NOT NULL AND coalesce(q.cue_class, 'speech') = 'speech'
+        ), votes AS (
+            SELECT c.quotation_id, o.canonical_id AS identity_id, any_value(o.name) AS speaker, count(*) AS votes,
+                   row_number() OVER (PARTITION BY c.quotation_id ORDER BY count(*) DESC, o.canonical_id) AS rank
+            FROM occurrences c JOIN identity_of o ON o.identity_id = c.speaker_identity_id
+            GROUP BY c.quotation_id, o.canonical_id
+        )
+        SELECT c.quotation_id, arg_min(c.text, c.seen_at) AS text,
+               any_value(v.identity_id) AS speaker_identity_id, any_value(v.speaker) AS speaker,
+               any_value(v.votes) AS speaker_votes, count(c.speaker_identity_id) AS attributed,
+               count(*) AS occurrences, count(DISTINCT c.article_id) AS articles,
+               count(DISTINCT c.source) AS outlets, count(DISTINCT c.story_id) AS stories,
+               min(c.seen_at) AS first_seen, max(c.seen_at) AS last_seen
+        FROM occurrences c LEFT JOIN votes v ON v.quotation_id = c.quotation_id AND v.rank = 1
+        GROUP BY c.quotation_id
     """,),
 }
 

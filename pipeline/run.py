@@ -183,6 +183,7 @@ def run_plan(
         "job": round(job_seconds, 3),
         "commit": round(seconds - job_seconds, 3),
         "identities": round(published.identity_seconds, 3),
+        "stories": round(published.story_seconds, 3),
     }
     summary = RunSummary(run_id=run_id, output=str(output), counts=counts, seconds=seconds,
                          unopened_inputs=unopened_inputs(plan, list(inputs)), inputs=tuple(inputs))

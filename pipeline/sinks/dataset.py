@@ -6,6 +6,8 @@ Layout (below the root, a local folder or ``s3://bucket/prefix``)::
     <table>/date=YYYY-MM-DD/part-<run id>-c<n>.parquet many small files merged by compaction
     _index/articles/shard=XX/*.parquet                 article id -> content hash and partition
     _index/failures/shard=XX/*.parquet                 failure ids already recorded
+    _index/stories/shard=XX/*.parquet                  article id -> story, MinHash signature, quotations
+    _index/story_bands/shard=XX/*.parquet              LSH band key -> article id (shard: the key's low byte)
     _staging/<run id>/...                              what a running job wrote, not yet published
     _commits/<run id>.json                             a commit being published (the commit point)
     _runs/<run id>.json                                each run's report
@@ -241,6 +243,7 @@ class PublishReport:
     files_compacted: int = 0
     identities_written: int = 0
     identity_seconds: float = 0.0  # of the commit, spent merging and deciding identities
+    story_seconds: float = 0.0  # of the commit, spent deciding stories and quotations
     by_table: dict[str, int] = field(default_factory=dict)  # rows published per table
 
 
@@ -250,8 +253,13 @@ def commit(
     """Make a finished run's staged partitions part of the dataset. The commit record is written
     first: once it exists the run counts as done, and a crash in what follows is finished by
     :func:`recover`."""
-    from pipeline.sinks import identities
+    from pipeline.sinks import identities, stories
 
+    # Stories and quotation ids are decided before the record: they are written into the staged files
+    # it publishes (nothing visible changes until then), with the staged index rows they add.
+    story_started = time.monotonic()
+    staged = [*staged, *stories.link_run(location, run_id, staged)]
+    story_seconds = time.monotonic() - story_started
     # What the replaced articles' stored versions gave the identities' statistics, read before their
     # rows go, so that finishing this commit again after a crash takes it back exactly once.
     replaced = {item.partition: set(item.removed_owners) for item in staged if item.table == "entities" and item.removed_owners}
@@ -267,6 +275,7 @@ def commit(
     objects.sync(location)  # what the record points at is on disk before the record is
     objects.write_bytes(location, record_path, json.dumps(record, indent=1).encode())
     report = publish(location, record)
+    report.story_seconds = story_seconds
     objects.delete(location, record_path)
     objects.delete_tree(location, f"{STAGING_DIR}/{run_id}")
     ensure_tables(location, run_id=run_id)
@@ -410,15 +419,16 @@ def compact_partition(
 def merge_files(location: Location, table: str, paths: list[str]) -> pa.Table:
     """Rows of several files of one table, one per key (the copy in the file listed last wins)."""
     schema = ALL_SCHEMAS[table]
-    key_column = KEY_COLUMNS[table]
+    key = KEY_COLUMNS[table]
+    key_columns = list(key) if isinstance(key, tuple) else [key]
     tables = [objects.read_parquet(location, path, schema=schema) for path in paths]
     combined = pa.concat_tables(tables) if tables else schema.empty_table()
     if combined.num_rows == 0:
         return combined
     # Keep the last occurrence of each key: number the rows, take the max per key.
     numbered = combined.append_column("_row", pa.array(range(combined.num_rows), type=pa.int64()))
-    last = numbered.group_by(key_column).aggregate([("_row", "max")]).column("_row_max")
-    return combined.take(last).sort_by(key_column)
+    last = numbered.group_by(key_columns).aggregate([("_row", "max")]).column("_row_max")
+    return combined.take(last).sort_by([(column, "ascending") for column in key_columns])
 
 
 def compact(location: Location, *, run_id: str, after_files: int = 1) -> int:

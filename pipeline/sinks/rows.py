@@ -10,6 +10,7 @@ from pipeline.records import Annotated, Article, Failure, TableRow
 from pipeline.sinks.dataset import index_shard
 from pipeline.sinks.identities import entity_identity_id, identity_delta_rows
 from pipeline.sinks.schema import ARTICLE_TABLES
+from pipeline.sinks.stories import signature_row
 
 
 def partition_of(article: Article) -> str:
@@ -48,6 +49,7 @@ def article_rows(annotated: Annotated) -> Iterator[TableRow]:
         row["speaker_identity_id"] = identity_of.get(quote.speaker_entity_id) if quote.speaker_entity_id else None
         yield TableRow("quotes", partition, quote.quote_id, row, article.article_id)
     yield from identity_delta_rows(annotated.entities, seen_at=article.dated_at)
+    yield signature_row(article)
 
 
 def tombstones_for_replaced_article(article_id: str, old_partition: str) -> Iterator[TableRow]:
@@ -56,6 +58,7 @@ def tombstones_for_replaced_article(article_id: str, old_partition: str) -> Iter
     for table in ARTICLE_TABLES:
         yield tombstone(table, old_partition, article_id)
     yield tombstone("article_index", index_shard(article_id), article_id)
+    yield tombstone("story_index", index_shard(article_id), article_id)
 
 
 def tombstone(table: str, partition: str, article_id: str) -> TableRow:

@@ -41,6 +41,7 @@ ARTICLES = pa.schema(
         ("place", pa.string()),
         ("modified_at", UTC_TIMESTAMP),  # the file's, when input.undated is "modified"
         ("date_source", pa.string()),  # what the date partition comes from: published, modified, ingested
+        ("story_id", pa.string()),  # near-duplicate articles (copies, updates) share it; set at commit
     ]
 )
 
@@ -75,6 +76,7 @@ QUOTES = pa.schema(
         ("cue_class", pa.string()),
         ("confidence", pa.float32()),
         ("speaker_identity_id", pa.string()),  # -> identities, when the speaker is a named entity
+        ("quotation_id", pa.string()),  # the same words (exactly, or nearly within a story) share it; set at commit
     ]
 )
 
@@ -130,6 +132,29 @@ ARTICLE_INDEX = pa.schema(
     ]
 )
 FAILURE_INDEX = pa.schema([("failure_id", pa.string())])
+# Stories (pipeline/sinks/stories.py): each article's MinHash signature, staged by the workers; the
+# stored signatures with each article's story and quotations, by article id; the LSH band keys that
+# find candidates, sharded by key (a run reads the shards of its articles' keys only).
+STORY_SIGNATURES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("content_hash", pa.string()),
+        ("dated_at", UTC_TIMESTAMP),
+        ("minhash", pa.binary()),  # NUM_PERM little-endian uint32 values; empty when too short to judge
+        ("shingles", pa.int32()),
+    ]
+)
+_QUOTATION = pa.struct([("quotation_id", pa.string()), ("words", pa.string()), ("speaker", pa.string())])
+STORY_INDEX = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("story_id", pa.string()),
+        ("minhash", pa.binary()),
+        ("shingles", pa.int32()),
+        ("quotations", pa.list_(_QUOTATION)),  # what a later copy's quotes are compared with
+    ]
+)
+STORY_BANDS = pa.schema([("band", pa.int64()), ("article_id", pa.string())])
 
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": ARTICLES,
@@ -145,6 +170,9 @@ INDEX_SCHEMAS: dict[str, pa.Schema] = {
     "failure_index": FAILURE_INDEX,
     "identity_deltas": IDENTITY_DELTAS,
     "identity_dependents": IDENTITY_DEPENDENTS,
+    "story_signatures": STORY_SIGNATURES,
+    "story_index": STORY_INDEX,
+    "story_bands": STORY_BANDS,
 }
 ALL_SCHEMAS: dict[str, pa.Schema] = {**SCHEMAS, **INDEX_SCHEMAS}
 # Where each table's folder is below the root: the indexes start with "_", which every Hive
@@ -155,6 +183,9 @@ TABLE_DIRS = {
     "failure_index": "_index/failures",
     "identity_deltas": "_index/identity_deltas",  # only ever staged: merged into identities at commit
     "identity_dependents": "_index/identity_dependents",
+    "story_signatures": "_index/story_signatures",  # only ever staged: read by the commit's story step
+    "story_index": "_index/stories",
+    "story_bands": "_index/story_bands",
 }
 PARTITION_COLUMNS = {
     **{table: PARTITION_COLUMN for table in DATED_TABLES},
@@ -172,9 +203,18 @@ KEY_COLUMNS = {
     "identities": "identity_id",
     "identity_deltas": "identity_id",
     "identity_dependents": "edge_id",
+    "story_signatures": "article_id",
+    "story_index": "article_id",
+    "story_bands": ("band", "article_id"),
 }
 # The column that names the article a row belongs to, where rows are removed by article.
-OWNER_COLUMNS = {"articles": "article_id", "entities": "article_id", "quotes": "article_id", "article_index": "article_id"}
+OWNER_COLUMNS = {
+    "articles": "article_id",
+    "entities": "article_id",
+    "quotes": "article_id",
+    "article_index": "article_id",
+    "story_index": "article_id",
+}
 # Publication order of one commit: an article's entities and quotes are in place before the article
 # itself, and the index (which tells later runs "stored") comes last.
-PUBLISH_ORDER = ("entities", "quotes", "failures", "articles", "failure_index", "article_index")
+PUBLISH_ORDER = ("entities", "quotes", "failures", "articles", "failure_index", "story_bands", "story_index", "article_index")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import posixpath
 import uuid
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -63,12 +63,17 @@ def sync(location: Location) -> None:
 
 
 def read_parquet(
-    location: Location, relative: str, *, schema: Optional[pa.Schema] = None, columns: Optional[list[str]] = None
+    location: Location,
+    relative: str,
+    *,
+    schema: Optional[pa.Schema] = None,
+    columns: Optional[list[str]] = None,
+    filters: Optional[list[tuple[str, str, Any]]] = None,
 ) -> pa.Table:
     if location.is_local:
-        return pq.read_table(location.path(relative), schema=schema, columns=columns)
+        return pq.read_table(location.path(relative), schema=schema, columns=columns, filters=filters)
     with location.fs.open(location.path(relative), "rb") as handle:
-        return pq.read_table(handle, schema=schema, columns=columns)
+        return pq.read_table(handle, schema=schema, columns=columns, filters=filters)
 
 
 def read_bytes(location: Location, relative: str) -> bytes:

@@ -1,0 +1,233 @@
+"""Stories and quotations across articles, decided when a run commits.
+
+Each article's MinHash signature is computed by the worker that annotated it and staged
+(``story_signatures``). The commit, before its record is written, decides for the run's articles in
+a fixed order (date, then id), each against:
+
+- the stored articles that share an LSH band key with it (``_index/story_bands``, 256 shards by key:
+  only the shards of the run's keys are read) and their signatures (``_index/stories``, by article id:
+  only the shards of those candidates);
+- the run's own articles decided before it.
+
+An article joins the story of the most alike candidate (pipeline.stories.similarity), or starts one.
+Its quotes get quotation ids: an exact copy's id, or that of a near copy by a compatible speaker among
+the quotes of the articles of its story it was matched with (pipeline.stories.quotations). The ids
+are written into the run's staged ``articles`` and ``quotes`` files, and the run's signatures,
+quotations and band keys are staged for the indexes; publishing then goes on as for any staged file.
+
+Once given, a story id never changes: stored rows are not rewritten when a later article would link
+two stories (it joins the more alike one). An article replaced by a new version is matched again, and
+usually meets its own old version: an update stays in its story. Cost: the index shards of the run's
+band keys and candidates, never the dataset.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Optional, Sequence
+
+import pyarrow as pa
+
+from pipeline.records import Article, TableRow
+from pipeline.sinks import dataset as ds
+from pipeline.sinks.identities import in_parallel
+from pipeline.sinks.schema import ALL_SCHEMAS, COMPRESSION
+from pipeline.storage import objects
+from pipeline.storage.location import Location
+from pipeline.stories.quotations import KnownQuotation, choose_quotation
+from pipeline.stories.similarity import StoryCandidate, StorySignature, band_keys, match_story, story_signature
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def signature_row(article: Article) -> TableRow:
+    """An article's signature, staged for the commit (by the first hex digit of its id: 16 groups)."""
+    signature = story_signature(article.body)
+    row = {
+        "article_id": article.article_id,
+        "content_hash": article.content_hash,
+        "dated_at": article.dated_at,
+        "minhash": signature.to_bytes() if signature else b"",
+        "shingles": signature.shingles if signature else 0,
+    }
+    return TableRow("story_signatures", article.article_id[:1].lower() or "0", article.article_id, row, article.article_id)
+
+
+def band_shard(band: int) -> str:
+    return f"{band & 0xFF:02x}"
+
+
+@dataclass
+class _Known:
+    """What the decisions need of an article already decided: its story and signature, its quotations."""
+
+    candidate: StoryCandidate
+    quotations: list[KnownQuotation]
+
+
+def link_run(location: Location, run_id: str, staged: Sequence[ds.StagedPartition]) -> list[ds.StagedPartition]:
+    """Decide stories and quotations for a run's staged articles, write the ids into its staged files,
+    and return the staged index partitions to publish with them."""
+    signature_rows = _read_rows(location, [item.staged for item in staged if item.table == "story_signatures" and item.staged])
+    if not signature_rows:
+        return []
+    signature_rows.sort(key=lambda row: (row["dated_at"] or _EPOCH, row["article_id"]))
+    signatures = {row["article_id"]: _signature(row["minhash"], row["shingles"]) for row in signature_rows}
+    keys = {article_id: band_keys(signature) if signature else [] for article_id, signature in signatures.items()}
+    stored_by_band = _stored_bands(location, {key for article_keys in keys.values() for key in article_keys})
+    stored = _stored_articles(location, {article_id for ids in stored_by_band.values() for article_id in ids})
+    quote_partitions = [item for item in staged if item.table == "quotes" and item.staged]
+    quotes_by_article = _quotes_by_article(location, quote_partitions)
+
+    story_of: dict[str, str] = {}
+    quotation_of: dict[str, str] = {}
+    decided: dict[str, _Known] = {}  # this run's articles with a signature, as later ones see them
+    quotations_of: dict[str, list[KnownQuotation]] = {}
+    run_by_band: dict[int, list[str]] = defaultdict(list)
+    for row in signature_rows:
+        article_id = row["article_id"]
+        signature = signatures[article_id]
+        candidate_ids: list[str] = []
+        for key in keys[article_id]:
+            candidate_ids.extend(stored_by_band.get(key, ()))
+            candidate_ids.extend(run_by_band.get(key, ()))
+        known_of = {other: decided.get(other) or stored.get(other) for other in dict.fromkeys(candidate_ids)}
+        candidates = [known.candidate for known in known_of.values() if known is not None]
+        story, members = match_story(article_id, signature, candidates)
+        story_of[article_id] = story
+        known_quotations = [quotation for member in members for quotation in known_of[member.article_id].quotations]  # type: ignore[union-attr]
+        mine: list[KnownQuotation] = []
+        for quote in quotes_by_article.get(article_id, ()):
+            quotation = choose_quotation(quote["text"] or "", quote["speaker"], [*known_quotations, *mine])
+            if quotation is None:
+                continue
+            quotation_of[quote["quote_id"]] = quotation.quotation_id
+            mine.append(quotation)
+        quotations_of[article_id] = mine
+        if signature is not None:
+            decided[article_id] = _Known(StoryCandidate(article_id, story, signature), mine)
+            for key in keys[article_id]:
+                run_by_band[key].append(article_id)
+
+    _fill_column(location, [item for item in staged if item.table == "articles" and item.staged], "article_id", "story_id", story_of)
+    _fill_column(location, quote_partitions, "quote_id", "quotation_id", quotation_of)
+    return _stage_indexes(location, run_id, signature_rows, story_of, quotations_of, keys)
+
+
+def _signature(minhash: Optional[bytes], shingles: Optional[int]) -> Optional[StorySignature]:
+    return StorySignature.from_bytes(minhash, int(shingles or 0)) if minhash else None
+
+
+def _read_rows(location: Location, paths: Iterable[Optional[str]]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        if path:
+            rows.extend(objects.read_parquet(location, path).to_pylist())
+    return rows
+
+
+def _stored_bands(location: Location, wanted: set[int]) -> dict[int, list[str]]:
+    """Stored article ids under each of ``wanted``'s band keys, reading only those keys' shards."""
+    by_shard: dict[str, list[int]] = defaultdict(list)
+    for key in wanted:
+        by_shard[band_shard(key)].append(key)
+
+    def read_shard(shard: str) -> list[tuple[int, str]]:
+        pairs: list[tuple[int, str]] = []
+        for path in ds.partition_files(location, "story_bands", shard):
+            table = objects.read_parquet(location, path, schema=ALL_SCHEMAS["story_bands"], filters=[("band", "in", by_shard[shard])])
+            pairs.extend(zip(table.column("band").to_pylist(), table.column("article_id").to_pylist()))
+        return pairs
+
+    found: dict[int, list[str]] = defaultdict(list)
+    for pairs in in_parallel(read_shard, sorted(by_shard)):
+        for band, article_id in pairs:
+            if article_id not in found[band]:
+                found[band].append(article_id)
+    return found
+
+
+def _stored_articles(location: Location, wanted: set[str]) -> dict[str, _Known]:
+    """The stored story rows of ``wanted`` (the latest version of each), from their shards only."""
+    by_shard: dict[str, list[str]] = defaultdict(list)
+    for article_id in wanted:
+        by_shard[ds.index_shard(article_id)].append(article_id)
+
+    def read_shard(shard: str) -> dict[str, _Known]:
+        rows: dict[str, _Known] = {}
+        for path in ds.partition_files(location, "story_index", shard):  # oldest first: a later row wins
+            table = objects.read_parquet(location, path, schema=ALL_SCHEMAS["story_index"], filters=[("article_id", "in", by_shard[shard])])
+            for row in table.to_pylist():
+                signature = _signature(row["minhash"], row["shingles"])
+                if signature is None:
+                    continue
+                quotations = [
+                    KnownQuotation(item["quotation_id"], tuple((item["words"] or "").split()), item["speaker"])
+                    for item in row["quotations"] or ()
+                ]
+                rows[row["article_id"]] = _Known(StoryCandidate(row["article_id"], row["story_id"], signature), quotations)
+        return rows
+
+    stored: dict[str, _Known] = {}
+    for rows in in_parallel(read_shard, sorted(by_shard)):
+        stored.update(rows)
+    return stored
+
+
+def _quotes_by_article(location: Location, partitions: Sequence[ds.StagedPartition]) -> dict[str, list[dict[str, Any]]]:
+    """The run's quotes per article, in the order of the text (the quote rows are staged by id)."""
+    by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in partitions:
+        table = objects.read_parquet(location, item.staged, columns=["quote_id", "article_id", "text", "speaker", "spans"])  # type: ignore[arg-type]
+        for row in table.to_pylist():
+            by_article[row["article_id"]].append(row)
+    for quotes in by_article.values():
+        quotes.sort(key=lambda row: (row["spans"][0]["start"] if row["spans"] else 0, row["quote_id"]))
+    return by_article
+
+
+def _fill_column(location: Location, partitions: Sequence[ds.StagedPartition], key: str, column: str, values: dict[str, str]) -> None:
+    """Write ``values`` (by ``key``) into ``column`` of the run's staged files; nothing visible changes."""
+    for item in partitions:
+        table = objects.read_parquet(location, item.staged, schema=ALL_SCHEMAS[item.table])  # type: ignore[arg-type]
+        filled = pa.array([values.get(identifier) for identifier in table.column(key).to_pylist()], type=pa.string())
+        table = table.set_column(table.schema.get_field_index(column), column, filled)
+        objects.write_parquet(location, item.staged, table, compression=COMPRESSION, durable=False)  # type: ignore[arg-type]
+
+
+def _stage_indexes(
+    location: Location,
+    run_id: str,
+    signature_rows: Sequence[dict[str, Any]],
+    story_of: dict[str, str],
+    quotations_of: dict[str, list[KnownQuotation]],
+    keys: dict[str, list[int]],
+) -> list[ds.StagedPartition]:
+    index_rows: list[TableRow] = []
+    band_rows: list[TableRow] = []
+    for row in signature_rows:
+        article_id = row["article_id"]
+        quotations = [
+            {"quotation_id": quotation.quotation_id, "words": " ".join(quotation.words), "speaker": quotation.speaker}
+            for quotation in quotations_of.get(article_id, ())
+        ]
+        index_row = {
+            "article_id": article_id,
+            "story_id": story_of[article_id],
+            "minhash": row["minhash"],
+            "shingles": row["shingles"],
+            "quotations": quotations,
+        }
+        index_rows.append(TableRow("story_index", ds.index_shard(article_id), article_id, index_row, article_id))
+        for key in keys[article_id]:
+            band_rows.append(TableRow("story_bands", band_shard(key), f"{key}:{article_id}", {"band": key, "article_id": article_id}))
+    groups: dict[tuple[str, str], list[TableRow]] = defaultdict(list)
+    for table_row in (*index_rows, *band_rows):
+        groups[(table_row.table, table_row.partition)].append(table_row)
+
+    def stage(group: tuple[str, str]) -> ds.StagedPartition:
+        return ds.stage_partition(location, run_id, group[0], group[1], groups[group])
+
+    return in_parallel(stage, sorted(groups))  # type: ignore[arg-type]
