@@ -102,16 +102,16 @@ def published_url(url: Optional[str]) -> Optional[str]:
     stripped and tabs and newlines removed, as every URL parser does (``urlsplit`` included), so the
     stored URL is the one that was read.
     """
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except (ValueError, TypeError, AttributeError):  # a bad port, an unbalanced IPv6 bracket, not a string
-        return None
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not (parts.hostname or "").rstrip("."):
+    if not url or not isinstance(url, str):
         return None
     cleaned = _replace_lone_surrogates(_URL_SPACE.sub("", url.strip(_C0_AND_SPACE)))
+    try:
+        parts = urlsplit(cleaned)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:  # a bad port, an unbalanced IPv6 bracket
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not (parts.hostname or "").strip().rstrip("."):
+        return None
     if "@" in parts.netloc:
         cleaned = cleaned.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
     return cleaned

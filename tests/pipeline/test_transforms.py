@@ -73,7 +73,7 @@ def test_skip_stored_drops_unchanged_and_clears_the_old_rows_of_a_changed_articl
             equal_to(
                 [("Tally", "unchanged"), ("Tally", "changed"), ("Article", None), ("Failure", None), ("Tally", "articles_read")]
                 + [("TableRow", "2026-03-02")] * 3  # articles, entities, quotes of its old date
-                + [("TableRow", index_shard(moved.article_id))]  # and its old index entry
+                + [("TableRow", index_shard(moved.article_id))] * 2  # and its old index and story-index entries
             ),
         )
 
@@ -179,8 +179,8 @@ def test_a_file_stored_under_its_texts_id_before_schema_1_3_is_replaced_under_it
     expected = {
         # A dataset created at 1.3 holds no such ids: nothing is looked up.
         False: [("Article", new.article_id)],
-        # Else its old rows (articles, entities, quotes, index entry) are cleared as for a changed article.
-        True: [("Tally", "changed"), ("Article", new.article_id)] + [("TableRow", old.article_id)] * 4,
+        # Else its old rows (articles, entities, quotes, index and story-index entries) are cleared as for a changed article.
+        True: [("Tally", "changed"), ("Article", new.article_id)] + [("TableRow", old.article_id)] * 5,
     }
     kinds(False)
     kinds(True)
@@ -213,9 +213,9 @@ def test_an_article_stored_under_its_urls_old_id_before_schema_1_4_is_replaced_u
 
     expected = {
         False: [("Article", new.article_id), ("Article", untouched.article_id)],
-        # Its old rows (articles, entities, quotes, index entry) are cleared as for a changed article.
+        # Its old rows (articles, entities, quotes, index and story-index entries) are cleared as for a changed article.
         True: [("Tally", "changed"), ("Article", new.article_id), ("Article", untouched.article_id)]
-        + [("TableRow", old.article_id)] * 4,
+        + [("TableRow", old.article_id)] * 5,
     }
     check(False)
     check(True)
