@@ -27,6 +27,7 @@ from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
+from pipeline.sources.robots import robots_allows
 
 _politeness: dict[float, HostPoliteness] = {}
 
@@ -137,8 +138,19 @@ def with_full_text(
     ingested_at: datetime,
     cutoff: Optional[Cutoff] = None,
 ) -> Iterator[Any]:
-    """The entry with its linked page's main text as body; or, if that fails, a failure and the entry as it was."""
+    """The entry with its linked page's main text as body; or, if that fails, a failure and the entry
+    as it was; or, when the host's robots.txt does not allow the page, the entry as it was."""
     assert entry.url is not None
+    allowed = robots_allows(entry.url, http, gate=gate, cutoff=cutoff)
+    if isinstance(allowed, Failure):  # interrupted: dropped with the whole poll, as a page would be
+        yield allowed
+        return
+    if not allowed:
+        # Not a failure of the data: the publisher asks not to be fetched (or its rules are unknown yet).
+        yield Tally(Count.FULL_TEXTS_DISALLOWED)
+        yield Tally(Count.ARTICLES_READ)
+        yield entry
+        return
     page = fetch(entry.url, http, politeness=gate, cutoff=cutoff)
     problem: Optional[str] = None
     if is_interrupted(page):

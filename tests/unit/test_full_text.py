@@ -7,12 +7,15 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+import pytest
+
 from pipeline.config import load_settings
 from pipeline.counters import Count
 from pipeline.parse.legacy_url import url_article_id_before_1_4
 from pipeline.records import Article, Failure, FeedPoll, Tally
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.feeds import FeedJob, poll_feeds
+from pipeline.sources.robots import forget_rules
 from tests.http_server import LocalHTTPServer, RecordedRequest, Reply
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -118,3 +121,44 @@ def test_a_feed_with_full_text_false_and_entries_already_seen_fetch_no_page() ->
     assert [a.title for a in polled if isinstance(a, Article)] == ["Story /off", "Story /new"]
     assert _tally(polled, Count.FEED_ENTRIES_SEEN) == 2
     assert [poll.status for poll in polled if isinstance(poll, FeedPoll)] == ["ok", "ok"]
+
+
+@pytest.fixture
+def fresh_robots():
+    forget_rules()  # a port of an earlier test's server may come again: its rules must not
+    yield
+    forget_rules()
+
+
+def test_robots_txt_is_read_once_per_host_and_a_disallowed_page_keeps_the_summary(fresh_robots) -> None:
+    settings = _settings()
+    with LocalHTTPServer() as server:
+        server.route("/rss.xml", Reply(body=_feed(server.url(""), "/open", "/private/a", "/private/b")))
+        server.route("/robots.txt", Reply(body=b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"}))
+        for path in ("/open", "/private/a", "/private/b"):
+            server.route(path + TRACKING, Reply(body=PAGE, headers=HTML))
+        polled = _poll(settings, [FeedJob(FeedSpec(server.url("/rss.xml")))])
+        requests = [request.path for request in server.requests]
+
+    assert requests == ["/rss.xml", "/robots.txt", "/open" + TRACKING]
+    bodies = {article.title: article.body for article in polled if isinstance(article, Article)}
+    assert "worth the wait" in bodies["Story /open"]
+    assert bodies["Story /private/a"] == bodies["Story /private/b"] == SUMMARY
+    assert _tally(polled, Count.FULL_TEXTS_DISALLOWED) == 2 and _tally(polled, Count.FULL_TEXTS_FETCHED) == 1
+    assert not any(isinstance(element, Failure) for element in polled)  # a refusal is no failure
+
+
+@pytest.mark.parametrize("status, fetched", [(404, True), (403, True), (500, False)])
+def test_robots_txt_that_cannot_be_read(fresh_robots, status: int, fetched: bool) -> None:
+    # RFC 9309: a 4xx means no rules (all allowed); a server error means unknown rules (none allowed).
+    settings = _settings()
+    with LocalHTTPServer() as server:
+        server.route("/rss.xml", Reply(body=_feed(server.url(""), "/story")))
+        server.route("/robots.txt", Reply(status=status))
+        server.route("/story" + TRACKING, Reply(body=PAGE, headers=HTML))
+        polled = _poll(settings, [FeedJob(FeedSpec(server.url("/rss.xml")))])
+        pages = len(server.requests_for("/story" + TRACKING))
+
+    assert pages == int(fetched)
+    assert _tally(polled, Count.FULL_TEXTS_FETCHED) == int(fetched)
+    assert _tally(polled, Count.FULL_TEXTS_DISALLOWED) == int(not fetched)
