@@ -11,7 +11,8 @@ summary. Both runs go through ``newsbeam run`` in-process, into fresh datasets:
 
 The host delay is 0 here (one local host would otherwise cost a second per page); nothing is a test.
 Measured 2026-12-03 (115 articles): summary only 20.9 words and 36 quotes (0.31 per article); full
-text 343.6 words and 725 quotes (6.3 per article), 115 of 115 pages fetched, 15 s against 4 s.
+text 343.6 words and 725 quotes (6.3 per article), 115 of 115 pages fetched (wall times, 4-24 s on
+a shared 2-core machine, are not a throughput figure).
 """
 
 from __future__ import annotations
