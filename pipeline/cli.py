@@ -1,4 +1,4 @@
-"""`newsbeam`: a thin command line over run(), query(), the HTML report and the quote, entity and identity evaluations.
+"""`newsbeam`: a thin command line over run(), query(), the HTML report and the quote, entity, identity and story evaluations.
 
 Exit status: 0 when the job ran (bad input is counted in the summary, not fatal); 2 when the job
 itself cannot run (bad config, unwritable output, bad SQL, another job writing the dataset), when
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003", add_help=False)
     # And pipeline.evaluation.identity's.
     commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
+    # And pipeline.evaluation.stories's.
+    commands.add_parser("eval-stories", help="score near-duplicate story and quotation clustering on copies of BBC articles",
+                        add_help=False)
     return parser
 
 
@@ -111,6 +114,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         from pipeline.evaluation.identity import main as identity_eval_main
 
         return identity_eval_main(unparsed)
+    if args.command == "eval-stories":
+        from pipeline.evaluation.stories import main as story_eval_main
+
+        return story_eval_main(unparsed)
     if unparsed:
         parser.error(f"unrecognized arguments: {' '.join(unparsed)}")
     if args.command == "query":

@@ -158,8 +158,8 @@ DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
     "stories": ("""
         SELECT story_id, count(*) AS articles, count(*) - 1 AS copies, count(DISTINCT source) AS outlets,
                list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources,
-               arg_min(title, coalesce(published_at, ingested_at)) AS title,
-               arg_min(article_id, coalesce(published_at, ingested_at)) AS first_article_id,
+               first(title ORDER BY coalesce(published_at, ingested_at), article_id) AS title,
+               first(article_id ORDER BY coalesce(published_at, ingested_at), article_id) AS first_article_id,
                min(coalesce(published_at, ingested_at)) AS first_seen,
                max(coalesce(published_at, ingested_at)) AS last_seen
         FROM articles
@@ -180,7 +180,7 @@ DERIVED_VIEWS: dict[str, tuple[str, ...]] = {
             FROM occurrences c JOIN identity_of o ON o.identity_id = c.speaker_identity_id
             GROUP BY c.quotation_id, o.canonical_id
         )
-        SELECT c.quotation_id, arg_min(c.text, c.seen_at) AS text,
+        SELECT c.quotation_id, first(c.text ORDER BY c.seen_at, c.article_id) AS text,
                any_value(v.identity_id) AS speaker_identity_id, any_value(v.speaker) AS speaker,
                any_value(v.votes) AS speaker_votes, count(c.speaker_identity_id) AS attributed,
                count(*) AS occurrences, count(DISTINCT c.article_id) AS articles,

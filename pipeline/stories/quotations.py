@@ -83,18 +83,23 @@ class KnownQuotation:
 def choose_quotation(text: str, speaker: Optional[str], known: Sequence[KnownQuotation]) -> Optional[KnownQuotation]:
     """The quotation a quote belongs to: an exact copy's, else that of a near copy of the same story by a
     compatible speaker (the first in ``known``'s order), else its own exact id. None for a quote with no
-    words. The result is what later quotes compare with: a quote that lost its attribution takes the
-    speaker of the quotation it joined, so that it never lets another speaker's quote in."""
+    words. A quotation's speaker is the first named one among its occurrences: once a copy names who
+    said it, an occurrence without attribution no longer lets another named speaker in."""
     exact = exact_quotation_id(text, speaker)
     if exact is None:
         return None
     words = tuple(quotation_words(text))
+    named: dict[str, str] = {}
+    for quotation in known:
+        if quotation.speaker:
+            named.setdefault(quotation.quotation_id, quotation.speaker)
     for quotation in known:
         if quotation.quotation_id == exact:
-            return KnownQuotation(exact, words, quotation.speaker or speaker)
+            return KnownQuotation(exact, words, speaker or named.get(exact))
     for quotation in known:
-        if speakers_compatible(speaker, quotation.speaker) and same_quotation(words, quotation.words):
-            return KnownQuotation(quotation.quotation_id, words, quotation.speaker or speaker)
+        said_by = named.get(quotation.quotation_id)
+        if speakers_compatible(speaker, said_by) and same_quotation(words, quotation.words):
+            return KnownQuotation(quotation.quotation_id, words, speaker or said_by)
     return KnownQuotation(exact, words, speaker)
 
 

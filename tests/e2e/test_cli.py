@@ -74,6 +74,12 @@ def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_pa
     before = _query(out, counts_sql)[0]
     assert before["a"] >= 5 and before["q"] >= 5
     assert (before["a"], before["e"], before["q"]) == (before["ua"], before["ue"], before["uq"])
+    # The seeds hold a wire story and another outlet's copy of it (other headline, its own boilerplate,
+    # one line cut, one added): two articles of one story, whose shared quotations count once.
+    copies = _query(out, "SELECT articles, outlets FROM stories WHERE articles > 1")
+    assert copies == [{"articles": 2, "outlets": 2}]
+    shared = _query(out, "SELECT count(*) AS n FROM quotations WHERE articles = 2")
+    assert shared[0]["n"] >= 3
 
     second = run_newsbeam("run", "--output", str(out))
     assert second.returncode == 0, second.stderr
@@ -84,7 +90,7 @@ def test_two_runs_leave_the_same_rows_and_real_readers_see_the_partitions(tmp_pa
     parts_out = tmp_path / "parts"
     in_parts = run_newsbeam("run", "--output", str(parts_out), "--set", "input.files_per_run=2")
     assert in_parts.returncode == 0, in_parts.stderr
-    assert "(3 parts)" in in_parts.stdout
+    assert "(4 parts)" in in_parts.stdout
     assert _query(parts_out, counts_sql)[0] == before
 
     articles = pads.dataset(out / "articles", format="parquet", partitioning="hive").to_table()

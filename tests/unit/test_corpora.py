@@ -25,7 +25,7 @@ def test_without_either_the_error_says_what_to_set(monkeypatch):
         corpus_path(POLNEAR)
 
 
-@pytest.mark.parametrize("command", ["eval-quotes", "eval-entities", "eval-identity"])
+@pytest.mark.parametrize("command", ["eval-quotes", "eval-entities", "eval-identity", "eval-stories"])
 def test_an_evaluation_without_data_exits_2_with_one_line(command, monkeypatch, capsys):
     from pipeline.cli import main
 

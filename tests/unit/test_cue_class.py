@@ -11,7 +11,6 @@ import pytest
 
 from pipeline.nlp.lang import LANGUAGES, lexicon_for
 from pipeline.nlp.quotes.cues import OTHER, cue_class
-from pipeline.records import Quote
 
 EN = lexicon_for("en")
 

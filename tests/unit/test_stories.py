@@ -207,3 +207,14 @@ def test_every_article_has_a_story(tmp_path: Path, body: str) -> None:
     ds.prepare_root(location)
     ingest_by_hand(location, annotate_by_hand(make_article(body)))
     assert all(story for story in _story_of(location).values())
+
+
+def test_a_quotation_first_seen_without_speaker_takes_the_first_named_one_only() -> None:
+    # The pattern of a real miss: the base and some copies lose the attribution, and copies resolve
+    # the speaker differently. The first name given joins; the others are other quotations.
+    quote = "We cannot keep patching a structure that was built for boats half the size"
+    quotations = cluster_quotations(
+        [("0", quote, None), ("1", quote, "Lucy Smith"), ("2", quote, "Tony Blair"), ("3", quote, "Blair"), ("4", quote, None)]
+    )
+    assert quotations["0"] == quotations["1"] == quotations["4"]
+    assert quotations["2"] == quotations["3"] != quotations["0"]
