@@ -84,14 +84,16 @@ def test_pages_wait_for_the_host_delay_after_the_feed_and_each_other() -> None:
     settings = _settings("http.min_host_delay=0.4")
     started: list[float] = []
 
-    def page(request: RecordedRequest) -> Reply:
-        started.append(time.monotonic())
-        return Reply(body=PAGE, headers=HTML)
+    def timed(body: bytes):
+        def respond(request: RecordedRequest) -> Reply:
+            started.append(time.monotonic())
+            return Reply(body=body, headers=HTML)
+        return respond
 
     with LocalHTTPServer() as server:
-        server.route("/rss.xml", lambda request: (started.append(time.monotonic()), Reply(body=_feed(server.url(""), "/a", "/b")))[1])
-        server.route("/a" + TRACKING, page)
-        server.route("/b" + TRACKING, page)
+        server.route("/rss.xml", timed(_feed(server.url(""), "/a", "/b")))
+        server.route("/a" + TRACKING, timed(PAGE))
+        server.route("/b" + TRACKING, timed(PAGE))
         polled = _poll(settings, [FeedJob(FeedSpec(server.url("/rss.xml")))])
 
     assert _tally(polled, Count.FULL_TEXTS_FETCHED) == 2
