@@ -26,6 +26,8 @@ class Count:
     FEEDS_FAILED: Final = "feeds_failed"
     FEED_ENTRIES_SEEN: Final = "feed_entries_seen"
     FULL_TEXTS_FETCHED: Final = "full_texts_fetched"
+    # the page was not fetched: its host's robots.txt refuses it, or could not be read (sources/robots.py)
+    FULL_TEXTS_DISALLOWED: Final = "full_texts_disallowed"
     # de-duplication and the stored index (pipeline/stages.py)
     DUPLICATES: Final = "duplicates"  # copies of one article in the input
     UNCHANGED: Final = "unchanged"  # already stored with the same content

@@ -54,7 +54,8 @@ class Article:
     origin: str
     ingested_at: datetime
     content_hash: str
-    url: Optional[str] = None
+    url: Optional[str] = None  # as published, without user credentials
+    canonical_url: Optional[str] = None  # normalise.canonical_url: what the id is made from
     source: Optional[str] = None
     feed_url: Optional[str] = None
     title: Optional[str] = None

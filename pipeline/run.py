@@ -31,6 +31,7 @@ from pipeline.sinks.dataset import (
     commit,
     compact,
     may_hold_content_ids,
+    may_hold_old_url_ids,
     new_run_id,
     prepare_root,
     recover,
@@ -84,7 +85,8 @@ def build_pipeline(
         (read, polled, launcher_failures)
         | "AllInputs" >> beam.Flatten()
         | "Deduplicate" >> Deduplicate()
-        | "SkipStored" >> SkipStored(output, legacy_ids=may_hold_content_ids(output))
+        | "SkipStored"
+        >> SkipStored(output, legacy_ids=may_hold_content_ids(output), legacy_url_ids=may_hold_old_url_ids(output))
         | "Annotate" >> Annotate(settings.nlp, file_sizes(plan.paths))
         | "ToRows" >> ToRows()
         | "WriteDataset" >> WriteDataset(output, run_id)

@@ -17,6 +17,7 @@ from pipeline import counters
 from pipeline.config import HttpSettings, InputSettings
 from pipeline.counters import Count
 from pipeline.failures import Reason, make_failure
+from pipeline.parse.legacy_url import url_article_id_before_1_4
 from pipeline.records import (
     Annotated,
     Article,
@@ -244,27 +245,47 @@ def legacy_content_id(element: Any) -> Optional[str]:
     return None
 
 
-def legacy_key(element: Any) -> str:
-    """A whole file with no URL by the index shard of its pre-1.3 id; anything else passes ("-")."""
-    legacy = legacy_content_id(element)
+def legacy_url_id(element: Any) -> Optional[str]:
+    """The id that schema 1.3 and before gave ``element`` when it is an article with a URL whose id
+    has changed since (1.4 makes it from courlan's canonical URL, which drops more tracking
+    parameters and sorts the rest), else None."""
+    if isinstance(element, Article) and element.url:
+        legacy = url_article_id_before_1_4(element.url)
+        if legacy and legacy != element.article_id:
+            return legacy
+    return None
+
+
+def legacy_id(element: Any, *, content_ids: bool, url_ids: bool) -> Optional[str]:
+    """The id an older schema stored ``element`` under, of the rules the dataset may hold: a whole
+    file with no URL by its text (before 1.3), an article by its URL's old canonical form (before 1.4).
+    The two never both apply: the first is for articles without URL."""
+    return (content_ids and legacy_content_id(element)) or (url_ids and legacy_url_id(element)) or None
+
+
+def legacy_key(element: Any, *, content_ids: bool = True, url_ids: bool = False) -> str:
+    """An article by the index shard of its older id; anything else passes ("-")."""
+    legacy = legacy_id(element, content_ids=content_ids, url_ids=url_ids)
     return f"legacy:{index_shard(legacy)}" if legacy else "-"
 
 
-def against_legacy_shard(group: tuple[str, Iterable[Any]], location: Location) -> Iterator[Any]:
-    """Files a dataset of schema 1.2 or before stored under their text's id: their old rows are
-    cleared, as for a changed article, and they are stored again under their path's id."""
+def against_legacy_shard(
+    group: tuple[str, Iterable[Any]], location: Location, *, content_ids: bool = True, url_ids: bool = False
+) -> Iterator[Any]:
+    """Articles a dataset of an older schema stored under an older id: their old rows are cleared,
+    as for a changed article, and they are stored again under their id now."""
     key, elements = group
     items = list(elements)
     if key == "-":
         yield from items
         return
-    legacy_ids = [legacy_content_id(item) for item in items]
+    legacy_ids = [legacy_id(item, content_ids=content_ids, url_ids=url_ids) for item in items]
     stored = read_article_index(location, key.split(":", 1)[1], ids=legacy_ids)
-    for item, legacy_id in zip(items, legacy_ids):
-        old = stored.get(legacy_id or "")
+    for item, legacy in zip(items, legacy_ids):
+        old = stored.get(legacy or "")
         if old is not None:
             yield Tally(Count.CHANGED)
-            yield from tombstones_for_replaced_article(legacy_id, old.partition)
+            yield from tombstones_for_replaced_article(legacy, old.partition)
         yield item
 
 
@@ -272,14 +293,17 @@ class SkipStored(beam.PTransform):
     """Skip articles the dataset already holds with the same content hash (no NLP for them), and
     failures it has recorded; grouped by index shard so each shard of the index is read once.
 
-    ``legacy_ids``: the dataset was created before schema 1.3, so a whole file with no URL may be
-    stored under the id of its text; such a file the index does not know by its path is looked up
-    by that old id too, and its old rows are replaced (:func:`against_legacy_shard`)."""
+    An article the index does not know by its id may be stored under an older one, when the dataset
+    was created before the rule changed; it is looked up by that id too, and its old rows are replaced
+    (:func:`against_legacy_shard`). ``legacy_ids``: created before schema 1.3, so a whole file with no
+    URL may be stored under the id of its text. ``legacy_url_ids``: created before 1.4, so an article
+    may be stored under the id of its URL's old canonical form (:func:`legacy_url_id`)."""
 
-    def __init__(self, location: Location, *, legacy_ids: bool = False):
+    def __init__(self, location: Location, *, legacy_ids: bool = False, legacy_url_ids: bool = False):
         super().__init__()
         self._location = location
         self._legacy_ids = legacy_ids
+        self._legacy_url_ids = legacy_url_ids
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
         checked = (
@@ -288,13 +312,14 @@ class SkipStored(beam.PTransform):
             | "GroupByIndexShard" >> beam.GroupByKey()
             | "AgainstIndex" >> beam.FlatMap(against_stored_shard, self._location)
         )
-        if not self._legacy_ids:
+        if not (self._legacy_ids or self._legacy_url_ids):
             return checked
+        rules = {"content_ids": self._legacy_ids, "url_ids": self._legacy_url_ids}
         return (
             checked
-            | "KeyByLegacyShard" >> beam.Map(lambda element: (legacy_key(element), element))
+            | "KeyByLegacyShard" >> beam.Map(lambda element, rules: (legacy_key(element, **rules), element), rules)
             | "GroupByLegacyShard" >> beam.GroupByKey()
-            | "AgainstLegacyIds" >> beam.FlatMap(against_legacy_shard, self._location)
+            | "AgainstLegacyIds" >> beam.FlatMap(against_legacy_shard, self._location, **rules)
         )
 
 

@@ -28,6 +28,7 @@ def make_article(
         ingested_at=ingested_at,
         content_hash=content_hash,
         url=url,
+        canonical_url=url,
         title=title,
         published_at=published_at,
     )

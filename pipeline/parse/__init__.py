@@ -12,7 +12,7 @@ from pipeline.parse.decode import decode_bytes, looks_binary, sniff_declared_cha
 from pipeline.parse.feeds import parse_feed
 from pipeline.parse.html import parse_html
 from pipeline.parse.json_input import parse_json, parse_jsonl
-from pipeline.parse.normalise import canonical_url
+from pipeline.parse.normalise import published_url
 from pipeline.parse.provenance import STAGE, Provenance
 from pipeline.parse.text import parse_text
 from pipeline.records import Article, ParseResult, RawDocument
@@ -80,7 +80,7 @@ def _parse(raw: RawDocument, settings: InputSettings, *, ingested_at: datetime) 
     if form == "text":
         return [parse_text(text, provenance)]
     if form == "html":
-        return [parse_html(text, provenance, url=canonical_url(raw.origin))]
+        return [parse_html(text, provenance, url=published_url(raw.origin))]
     if form == "json":
         return parse_json(text, provenance, fields=settings.json_fields)
     if form == "jsonl":

@@ -18,14 +18,21 @@ import html.entities
 import re
 from collections.abc import Iterable
 from typing import Optional
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+import courlan
 
 from pipeline.parse.dates import parse_date, to_utc
 from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, content_article_id, path_article_id, stable_id
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
+# Tracking keys that courlan keeps, seen on the links of real feeds (DW's maca, the Christian Science
+# Monitor's icid, beehiiv's _bhlid) or known campaign ids (Microsoft's ocid, cmpid).
+_TRACKING_KEYS_COURLAN_KEEPS = frozenset({"maca", "icid", "_bhlid", "ocid", "cmpid"})
+# What URL parsers ignore: C0 controls and space around a URL, tabs and newlines anywhere in it.
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_URL_SPACE = re.compile(r"[\t\n\r]")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|\||,|&|\band\b)\s*", re.IGNORECASE)
@@ -60,7 +67,7 @@ def build_article(
     origin = provenance.origin
     body = _replace_lone_surrogates(body if keep_body_exact else normalise_newlines(body).strip())
     content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    canonical = canonical_url(url) if url else None
+    canonical = canonical_url(url)
     if canonical:
         article_id = stable_id("url", canonical)
     elif whole_document:
@@ -73,7 +80,8 @@ def build_article(
         origin=origin,
         ingested_at=to_utc(provenance.ingested_at),
         content_hash=content_hash,
-        url=canonical,
+        url=published_url(url),
+        canonical_url=canonical,
         source=clean_line(source or provenance.source),
         feed_url=canonical_url(provenance.feed_url) if provenance.feed_url else None,
         title=clean_line(title),
@@ -86,33 +94,70 @@ def build_article(
     )
 
 
-def canonical_url(url: Optional[str]) -> Optional[str]:
-    """The URL that identifies an article: None unless it is an absolute http(s) URL.
+def published_url(url: Optional[str]) -> Optional[str]:
+    """The URL as published, for ``articles.url``: None unless it is an absolute http(s) URL.
 
-    Lowercases scheme and host, drops the fragment, default ports, tracking parameters (utm_*,
-    fbclid, gclid) and a trailing slash on a non-root path; keeps the other parameters in order.
-    User credentials are dropped too: they do not identify the article and must not reach the dataset.
+    Kept as given but for two things. User credentials (``user:password@``) are dropped: they must not
+    reach the dataset, and they do not tell pages apart. Leading and trailing spaces and controls are
+    stripped and tabs and newlines removed, as every URL parser does (``urlsplit`` included), so the
+    stored URL is the one that was read.
     """
-    if not url:
+    if not url or not isinstance(url, str):
+        return None
+    cleaned = _replace_lone_surrogates(_URL_SPACE.sub("", url.strip(_C0_AND_SPACE)))
+    try:
+        parts = urlsplit(cleaned)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:  # a bad port, an unbalanced IPv6 bracket
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not (parts.hostname or "").strip().rstrip("."):
+        return None
+    if "@" in parts.netloc:
+        cleaned = cleaned.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
+    return cleaned
+
+
+def canonical_url(url: Optional[str]) -> Optional[str]:
+    """The URL that identifies an article (``articles.canonical_url``, its id): None unless it is an
+    absolute http(s) URL; never raises.
+
+    courlan's ``normalize_url`` does the work: lower-case scheme and host, default ports dropped,
+    tracking parameters dropped (utm_*, at_medium/at_campaign, fbclid, gclid, mc_*, ref, source ...),
+    the other parameters sorted, the path percent-encoded, a trailing slash dropped from a path
+    without query. On top of it, the project's own rules (each commented where it is applied): no
+    user credentials, no fragment, a few more tracking keys, and a parameter without value kept.
+    """
+    published = published_url(url)
+    if published is None:
         return None
     try:
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        host = (parts.hostname or "").rstrip(".")
+        parts = urlsplit(published)
+        host = (parts.hostname or "").rstrip(".")  # "example.com." is example.com
+        if ":" in host:
+            host = f"[{host}]"
         port = parts.port
-    except ValueError:  # a bad port or an unbalanced IPv6 bracket
+        # courlan strips a default port only after a word character, so not after "[::1]": done here,
+        # with the credentials, since the netloc is rebuilt for them anyway.
+        netloc = host if port in (None, _DEFAULT_PORTS[parts.scheme.lower()]) else f"{host}:{port}"
+        pairs = [pair for pair in parts.query.split("&") if pair]
+        query = "&".join(pair for pair in pairs if pair.split("=", 1)[0].lower() not in _TRACKING_KEYS_COURLAN_KEEPS)
+        # A SplitResult, not a string: courlan HTML-unescapes a string first, which turns the
+        # "&region=" of a query into "®ion=". No fragment: it names a place in a page, not a page.
+        # Not courlan.clean_url: its scrub step replaces a URL by any URL in its query, so
+        # "/login?next=https://other.example/" would be known as the other page.
+        canonical = courlan.normalize_url(
+            SplitResult(parts.scheme, netloc, parts.path or "/", query, ""), strict=False, trailing_slash=False
+        )
+    except (ValueError, TypeError):  # UnicodeError included
         return None
-    if scheme not in _DEFAULT_PORTS or not host:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
-    # Pairs are filtered as written, not decoded and re-encoded, so the rest of the query stays byte-exact.
-    query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair.split("=", 1)[0]))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    # courlan reads the query with parse_qs, which drops a parameter without value: "story.php?12345"
+    # would be "story.php", one id for every story of the site. Those are put back, in key order.
+    bare = [pair for pair in pairs if "=" not in pair and pair.lower() not in _TRACKING_KEYS_COURLAN_KEEPS]
+    if not bare:
+        return canonical
+    result = urlsplit(canonical)
+    kept = sorted([*filter(None, result.query.split("&")), *bare], key=lambda pair: pair.split("=", 1)[0])
+    return urlunsplit(result._replace(query="&".join(kept)))
 
 
 def clean_line(value: Optional[str]) -> Optional[str]:
@@ -172,11 +217,6 @@ def decode_character_references(text: str) -> str:
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _is_tracking(key: str) -> bool:
-    key = key.lower()
-    return key.startswith("utm_") or key in _TRACKING_PARAMS
 
 
 def _decode_reference(match: re.Match[str]) -> str:

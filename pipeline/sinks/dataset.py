@@ -163,6 +163,17 @@ def read_manifest(location: Location) -> Optional[dict[str, Any]]:
 def may_hold_content_ids(location: Location) -> bool:
     """Whether the dataset was created before schema 1.3, when a whole file with no URL was stored
     under the id of its text rather than of its path."""
+    return _created_before(location, (1, 3))
+
+
+def may_hold_old_url_ids(location: Location) -> bool:
+    """Whether the dataset was created before schema 1.4, when an article's id came from its URL
+    as the hand-written canonical form of then wrote it (since 1.4, courlan's)."""
+    return _created_before(location, (1, 4))
+
+
+def _created_before(location: Location, version: tuple[int, int]) -> bool:
+    # The manifest is written once, when the dataset is created: it says which rules its first rows followed.
     manifest = read_manifest(location)
     if manifest is None:
         return False
@@ -170,7 +181,7 @@ def may_hold_content_ids(location: Location) -> bool:
         major, minor = (int(part) for part in str(manifest.get("schema_version", "")).split(".")[:2])
     except ValueError:
         return True
-    return (major, minor) < (1, 3)
+    return (major, minor) < version
 
 
 def _manifest_bytes() -> bytes:

@@ -24,7 +24,8 @@ _SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 ARTICLES = pa.schema(
     [
         ("article_id", pa.string()),
-        ("url", pa.string()),
+        ("url", pa.string()),  # as published, without user credentials
+        ("canonical_url", pa.string()),  # 1.4: without tracking parameters; the article id is its hash
         ("source", pa.string()),
         ("feed_url", pa.string()),
         ("title", pa.string()),

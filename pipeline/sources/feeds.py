@@ -19,6 +19,7 @@ from pipeline.config import HttpSettings, InputSettings
 from pipeline.counters import Count
 from pipeline.failures import Reason, make_failure
 from pipeline.parse import parse_document
+from pipeline.parse.legacy_url import url_article_id_before_1_4
 from pipeline.parse.normalise import build_article
 from pipeline.parse.provenance import Provenance
 from pipeline.records import Article, Failure, FeedPoll, Tally
@@ -26,6 +27,7 @@ from pipeline.sources.cutoff import Cutoff
 from pipeline.sources.feed_state import FeedStateStore
 from pipeline.sources.feedlists import FeedSpec
 from pipeline.sources.http import FetchResult, HostPoliteness, fetch, to_raw_document
+from pipeline.sources.robots import robots_allows
 
 _politeness: dict[float, HostPoliteness] = {}
 
@@ -101,7 +103,7 @@ def poll_feed(
         for parsed in parse_document(raw, inputs, ingested_at=ingested_at):
             if isinstance(parsed, Article):
                 entry_ids.append(parsed.article_id)
-                if full_text and parsed.article_id in job.seen_ids:
+                if full_text and was_seen(parsed, job.seen_ids):
                     # Its full text is stored already; the feed's summary must not replace it.
                     yield Tally(Count.FEED_ENTRIES_SEEN)
                     continue
@@ -114,6 +116,12 @@ def poll_feed(
     except Exception as error:  # noqa: BLE001 - a bug here costs one feed one poll, never the job
         yield make_failure("fetch", Reason.INTERNAL_ERROR, spec.url, f"{type(error).__name__}: {error}")
         yield FeedPoll(spec.url, "failed")
+
+
+def was_seen(entry: Article, seen_ids: frozenset[str]) -> bool:
+    """Whether an earlier poll stored the entry: by its id, or by the id of its URL before schema 1.4
+    (a feed state written by an older newsbeam holds those; the article is stored under it)."""
+    return entry.article_id in seen_ids or url_article_id_before_1_4(entry.url) in seen_ids
 
 
 def needs_full_text(article: Article) -> bool:
@@ -130,8 +138,19 @@ def with_full_text(
     ingested_at: datetime,
     cutoff: Optional[Cutoff] = None,
 ) -> Iterator[Any]:
-    """The entry with its linked page's main text as body; or, if that fails, a failure and the entry as it was."""
+    """The entry with its linked page's main text as body; or, if that fails, a failure and the entry
+    as it was; or, when the host's robots.txt does not allow the page, the entry as it was."""
     assert entry.url is not None
+    allowed = robots_allows(entry.url, http, gate=gate, cutoff=cutoff)
+    if isinstance(allowed, Failure):  # interrupted: dropped with the whole poll, as a page would be
+        yield allowed
+        return
+    if not allowed:
+        # Not a failure of the data: the publisher asks not to be fetched (or its rules are unknown yet).
+        yield Tally(Count.FULL_TEXTS_DISALLOWED)
+        yield Tally(Count.ARTICLES_READ)
+        yield entry
+        return
     page = fetch(entry.url, http, politeness=gate, cutoff=cutoff)
     problem: Optional[str] = None
     if is_interrupted(page):

@@ -19,6 +19,9 @@ SLOW_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</titl
 RUN_BOUND = 300  # generous: Beam's start, the model load and two short articles take seconds
 
 
+PAGE = b"<html><body><article><p>The council met on Monday and agreed the ferry budget, officials said.</p></article></body></html>"
+
+
 def _feed(base: str) -> bytes:
     items = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
@@ -33,6 +36,8 @@ def test_a_slow_drip_feed_is_a_failure_and_the_other_feed_lands(tmp_path: Path) 
     with LocalHTTPServer() as server:
         server.route("/slow.xml", Reply(body=SLOW_FEED, drip_seconds=1.0))
         server.document("/rss.xml", _feed(server.url("")), content_type="application/rss+xml")
+        for path in ("/a", "/b"):  # full text is on by default: the entries' pages
+            server.route(path, Reply(body=PAGE, headers={"Content-Type": "text/html"}))
         result = run_newsbeam(
             "run", server.url("/slow.xml"), server.url("/rss.xml"), "--output", str(out),
             "--set", "http.allow_private_hosts=true", "--set", "http.min_host_delay=0",

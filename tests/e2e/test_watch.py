@@ -90,9 +90,10 @@ def test_entries_and_files_added_between_cycles_land_exactly_once(tmp_path: Path
     first, second, third = results
     # documents_read counts files read from disk (feed polls are counted as feeds_*)
     assert (first.files, first.get("documents_read"), first.get("feeds_fetched"), first.get("rows_added:articles")) == (1, 1, 1, 2)
-    # only the new file is read; the changed feed brings its new entry, and its old one is stored already
+    # only the new file is read; the changed feed brings its new entry, and its old one is stored
+    # already: with full text on (the default), an entry seen by the last poll is not read again
     assert (second.files, second.get("documents_read"), second.get("rows_added:articles")) == (1, 1, 2)
-    assert second.get("unchanged") == 1
+    assert second.get("feed_entries_seen") == 1
     # the unchanged feed answers 304 to the validator of the last poll; no file is read again
     assert (third.files, third.get("feeds_not_modified"), third.get("documents_read"), third.get("rows_added:articles")) == (0, 1, 0, 0)
     assert [p.header("If-None-Match") for p in polls] == [None, '"v1"', '"v2"']
@@ -195,7 +196,11 @@ def test_sigterm_during_a_cycle_stuck_on_a_slow_peer_stops_within_seconds_and_ke
     with LocalHTTPServer() as server:
         fast_url = server.url("/rss.xml").replace("127.0.0.1", "localhost")
         slow_url = server.url("/slow.xml")
-        server.document("/rss.xml", _feed("http://localhost", [("/a", "Ferry returns"), ("/b", "Market opens")]), etag='"v1"')
+        fast_base = fast_url.removesuffix("/rss.xml")
+        server.document("/rss.xml", _feed(fast_base, [("/a", "Ferry returns"), ("/b", "Market opens")]), etag='"v1"')
+        page = b"<html><body><article><p>The council met on Monday and agreed the ferry budget, officials said.</p></article></body></html>"
+        for path in ("/a", "/b"):  # full text is on by default: the fast feed's pages, on its host
+            server.route(path, Reply(body=page, headers={"Content-Type": "text/html"}))
         server.route("/slow.xml", Reply(body=slow_feed, drip_seconds=1.0))
         feeds = tmp_path / "feeds.yaml"
         feeds.write_text(f"feeds:\n  - url: {fast_url}\n  - url: {slow_url}\n")
@@ -204,8 +209,8 @@ def test_sigterm_during_a_cycle_stuck_on_a_slow_peer_stops_within_seconds_and_ke
         try:
             give_up = time.monotonic() + 180
             while time.monotonic() < give_up and job.poll() is None:
-                fast = server.requests_for("/rss.xml")
-                if server.requests_for("/slow.xml") and fast and fast[0].done.is_set():
+                fast = server.requests_for("/rss.xml") + server.requests_for("/a") + server.requests_for("/b")
+                if server.requests_for("/slow.xml") and len(fast) == 3 and all(r.done.is_set() for r in fast):
                     break
                 time.sleep(0.05)
             assert job.poll() is None, "the watch ended before the signal"

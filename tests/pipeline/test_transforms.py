@@ -18,9 +18,19 @@ from pipeline.failures import Reason, make_failure
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
 from pipeline.records import Annotated, Tally, path_article_id
-from pipeline.sinks.dataset import commit, index_shard, may_hold_content_ids, open_table, prepare_root, read_article_index
+from pipeline.parse.normalise import canonical_url
+from pipeline.records import stable_id
+from pipeline.sinks.dataset import (
+    commit,
+    index_shard,
+    may_hold_content_ids,
+    may_hold_old_url_ids,
+    open_table,
+    prepare_root,
+    read_article_index,
+)
 from pipeline.sinks.write import WriteDataset, read_staging_report
-from pipeline.stages import Deduplicate, SkipStored, ToRows, legacy_content_id
+from pipeline.stages import Deduplicate, SkipStored, ToRows, legacy_content_id, legacy_url_id
 from pipeline.storage.location import Location
 from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
@@ -63,7 +73,7 @@ def test_skip_stored_drops_unchanged_and_clears_the_old_rows_of_a_changed_articl
             equal_to(
                 [("Tally", "unchanged"), ("Tally", "changed"), ("Article", None), ("Failure", None), ("Tally", "articles_read")]
                 + [("TableRow", "2026-03-02")] * 3  # articles, entities, quotes of its old date
-                + [("TableRow", index_shard(moved.article_id))]  # and its old index entry
+                + [("TableRow", index_shard(moved.article_id))] * 2  # and its old index and story-index entries
             ),
         )
 
@@ -169,8 +179,8 @@ def test_a_file_stored_under_its_texts_id_before_schema_1_3_is_replaced_under_it
     expected = {
         # A dataset created at 1.3 holds no such ids: nothing is looked up.
         False: [("Article", new.article_id)],
-        # Else its old rows (articles, entities, quotes, index entry) are cleared as for a changed article.
-        True: [("Tally", "changed"), ("Article", new.article_id)] + [("TableRow", old.article_id)] * 4,
+        # Else its old rows (articles, entities, quotes, index and story-index entries) are cleared as for a changed article.
+        True: [("Tally", "changed"), ("Article", new.article_id)] + [("TableRow", old.article_id)] * 5,
     }
     kinds(False)
     kinds(True)
@@ -181,6 +191,41 @@ def test_only_a_dataset_created_before_schema_1_3_may_hold_text_ids(tmp_path: Pa
     assert not may_hold_content_ids(location)
     (tmp_path / "new" / "_newsbeam.json").write_text('{"format": "newsbeam", "schema_version": "1.2", "layout_version": 2}')
     assert may_hold_content_ids(location)
+
+
+def test_an_article_stored_under_its_urls_old_id_before_schema_1_4_is_replaced_under_its_new_id(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path)))
+    published = "https://www.bbc.com/news/articles/cp81l0e1eg5o?at_medium=RSS&at_campaign=rss"
+    # What a dataset of schema 1.3 holds: the article under the id of its URL with the BBC's parameters.
+    old = replace(make_article("Words of the story.", url=published), canonical_url=None)
+    ingest_by_hand(location, annotate_by_hand(old))
+    # The same entry read today: known by its canonical URL, the URL as published kept.
+    new = replace(old, article_id=stable_id("url", canonical_url(published)), canonical_url=canonical_url(published))
+    untouched = make_article("Another story.", url="https://e.com/same")  # its id did not change: never looked up
+    assert legacy_url_id(new) == old.article_id != new.article_id
+    assert legacy_url_id(untouched) is None
+
+    def check(legacy_url_ids: bool) -> None:
+        with _pipeline() as p:
+            out = p | beam.Create([new, untouched]) | SkipStored(location, legacy_url_ids=legacy_url_ids)
+            found = out | beam.Map(lambda e: (type(e).__name__, getattr(e, "name", None) or getattr(e, "article_id", None)))
+            assert_that(found, equal_to(expected[legacy_url_ids]))
+
+    expected = {
+        False: [("Article", new.article_id), ("Article", untouched.article_id)],
+        # Its old rows (articles, entities, quotes, index and story-index entries) are cleared as for a changed article.
+        True: [("Tally", "changed"), ("Article", new.article_id), ("Article", untouched.article_id)]
+        + [("TableRow", old.article_id)] * 5,
+    }
+    check(False)
+    check(True)
+
+
+def test_only_a_dataset_created_before_schema_1_4_may_hold_old_url_ids(tmp_path: Path) -> None:
+    location = prepare_root(Location.parse(str(tmp_path / "new")))
+    assert not may_hold_old_url_ids(location)
+    (tmp_path / "new" / "_newsbeam.json").write_text('{"format": "newsbeam", "schema_version": "1.3", "layout_version": 2}')
+    assert may_hold_old_url_ids(location) and not may_hold_content_ids(location)
 
 
 def test_exact_copies_of_a_file_under_two_names_are_one_article_whichever_comes_first() -> None:

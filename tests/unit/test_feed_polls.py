@@ -16,6 +16,7 @@ from tests.http_server import LocalHTTPServer, Reply
 from tests.unit.test_http import DRIP, HANG_BOUND, _within
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+PAGE = b"<html><body><article><p>The council met on Monday and agreed the budget for the new ferry, officials said.</p></article></body></html>"
 
 
 def _feed(base: str, *entries: tuple[str, str]) -> bytes:
@@ -69,6 +70,7 @@ def test_a_stop_drops_the_poll_in_progress_and_keeps_the_finished_ones() -> None
     stop = threading.Event()
     with LocalHTTPServer() as server:
         server.route("/fast.xml", Reply(body=_feed(server.url(""), ("/f", "Fast"))))
+        server.route("/f", Reply(body=PAGE, headers={"Content-Type": "text/html"}))  # full text is on by default
         server.route("/slow.xml", Reply(body=_feed(server.url(""), ("/s", "Slow")), drip_seconds=DRIP))
         jobs = [FeedJob(FeedSpec(server.url("/fast.xml"))), FeedJob(FeedSpec(server.url("/slow.xml")))]
         _stop_when_requested(server, "/slow.xml", stop)

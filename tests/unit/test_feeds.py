@@ -22,7 +22,8 @@ def test_rss_entries_content_summary_and_missing_text() -> None:
     full, summary_only, empty = _parse("feed.rss", feed_url="https://example.com/feed.rss")
     assert full.body == "Full text, first paragraph.\nSecond paragraph with a link."
     assert full.summary == "Short summary."
-    assert (full.title, full.url) == ("Ministers meet & agree", "https://example.com/news/1")
+    assert (full.title, full.canonical_url) == ("Ministers meet & agree", "https://example.com/news/1")
+    assert full.url == "https://example.com/news/1?utm_source=rss#top"  # as published
     assert (full.source, full.feed_url, full.language) == ("Example Wire", "https://example.com/feed.rss", "en-us")
     assert full.authors == ("Ann Lee",)
     assert full.published_at == datetime(2024, 5, 18, 7, tzinfo=timezone.utc)

@@ -20,7 +20,8 @@ def test_page_main_text_and_metadata() -> None:
     assert article.title == "Bridge to close for repairs"
     assert article.body.startswith("The old town bridge will close")
     assert "Home" not in article.body and "Copyright" not in article.body
-    assert article.url == "https://example.com/news/bridge"
+    assert article.canonical_url == "https://example.com/news/bridge"
+    assert article.url == "https://example.com/news/bridge/"  # the page's rel=canonical, as trafilatura reads it
     assert (article.source, article.authors, article.language) == ("Example Gazette", ("Ann Lee",), "en-gb")
     assert article.published_at == datetime(2024, 5, 18, 7, tzinfo=timezone.utc)
 

@@ -55,7 +55,8 @@ def test_markdown_heading_and_agency_dateline_with_year_from_name() -> None:
 def test_header_block_fields() -> None:
     article = _parse_file(FIXTURES / "headers.txt")
     assert article.title == "Harbour reopens after storm"
-    assert article.url == "https://news.example.com/harbour"
+    assert article.canonical_url == "https://news.example.com/harbour"
+    assert article.url == "https://News.Example.com/harbour/?utm_source=feed"  # as written in the header
     assert article.source == "Example Gazette"
     assert article.authors == ("Ann Lee", "Bo Chen")
     assert article.language == "en"
