@@ -24,13 +24,14 @@ SPEECH_VERBS = frozenset(
     reprendre continuer interroger questionner inquiéter féliciter saluer critiquer accuser menacer
     constater exclamer rapporter développer fulminer indigner étonner agacer souffler renchérir nuancer
     trancher plaisanter tempêter enchaîner abonder
+    railler pester sourire réjouir soupirer analyser répéter alerter fustiger objecter
     """.split()
 )
 # Verbs whose direct object is the attributed content ("X a dénoncé la réforme").
 OBJECT_VERBS = frozenset(
     """
     dénoncer critiquer saluer condamner réclamer exiger demander soutenir défendre rejeter annoncer promettre
-    proposer évoquer qualifier accuser féliciter remercier regretter déplorer contester approuver
+    proposer évoquer qualifier accuser féliciter remercier regretter déplorer contester approuver confirmer
     """.split()
 )
 # Verbs whose infinitive complement is the attributed content ("X a promis de ...").
@@ -47,7 +48,8 @@ CUE_CLASSES = MappingProxyType({
         lâcher argumenter certifier jurer reprendre continuer interroger questionner féliciter saluer
         critiquer accuser menacer condamner proposer évoquer qualifier remercier contester exhorter défendre
         rejeter rapporter développer fulminer indigner étonner agacer souffler renchérir nuancer trancher
-        plaisanter tempêter enchaîner abonder
+        plaisanter tempêter enchaîner abonder railler pester sourire réjouir soupirer analyser répéter alerter
+        fustiger objecter
         """.split()
     )
     | {*ACCORDING_TO.values()},
@@ -81,6 +83,8 @@ _IRREGULAR_FORMS = {
     "menacer": "menace menacent menacé menaçait menaça",
     "interroger": "interroge interrogent interrogé interrogeait interrogea",
     "juger": "juge jugent jugé jugeait jugea",
+    "sourire": "sourit sourient souri souriait",
+    "réjouir": "réjouit réjouissent réjoui réjouie réjouissait",
 }
 
 
@@ -110,7 +114,9 @@ ROLE_NOUNS = frozenset(
     fondateur fondatrice entraîneur sélectionneur capitaine commissaire préfet préfète chancelier chancelière
     commandant homme femme auteur autrice écrivain écrivaine acteur actrice chanteur chanteuse roi reine pape
     adjoint adjointe premier première négociateur négociatrice diplomate magistrat magistrate policier
-    policière gendarme enquêteur enquêtrice témoin
+    policière gendarme enquêteur enquêtrice témoin cinéaste réalisateur réalisatrice artiste vainqueur
+    vainqueure leader coureur coureuse joueur joueuse athlète romancier romancière rapporteur rapporteure
+    cofondateur cofondatrice coordinateur coordinatrice délégué déléguée gérant gérante politologue architecte
     """.split()
 )
 # Courtesy titles, as written before a name without their period ("M", "Mme").
@@ -173,10 +179,12 @@ LEXICON = Lexicon(
     object_clitics=frozenset({"lui", "leur", "me", "m'", "m’", "te", "t'", "t’", "nous", "vous", "se", "s'", "s’"}),
     gender_words=MappingProxyType({
         **dict.fromkeys("m. m monsieur président directeur sénateur député roi prince père frère homme acteur "
-                        "chanteur ambassadeur avocat candidat conseiller".split(), "m"),
+                        "chanteur ambassadeur avocat candidat conseiller réalisateur romancier coureur joueur "
+                        "cofondateur coordinateur délégué gérant".split(), "m"),
         **dict.fromkeys("mme mme. madame mlle mlle. mademoiselle présidente directrice sénatrice députée reine "
                         "princesse mère sœur femme actrice chanteuse ambassadrice avocate candidate "
-                        "conseillère".split(), "f"),
+                        "conseillère réalisatrice romancière autrice coureuse joueuse rapporteure cofondatrice "
+                        "coordinatrice déléguée gérante".split(), "f"),
     }),
     proxy_nouns=frozenset("porte-parole conseiller conseillère avocat avocate correspondant source entourage proche".split()),
     role_nouns=ROLE_NOUNS,
