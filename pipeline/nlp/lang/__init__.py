@@ -131,6 +131,9 @@ class Lexicon:
     titles_before_name: frozenset[str]
     # Roles NER sometimes takes for a name ("ministre de l'Intérieur" as ORG): not a name when lower-case.
     role_not_name: frozenset[str]
+    # Documents that speak for the body named in them ("selon les calculs de l'Unédic"): the speaker
+    # is that body. Empty for English, whose extraction predates the list and must not change.
+    source_documents: frozenset[str] = frozenset()
 
 
 # Language code -> the module that defines its LEXICON.

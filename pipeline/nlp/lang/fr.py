@@ -252,4 +252,8 @@ LEXICON = Lexicon(
         "ministre président présidente premier première maire porte-parole député députée sénateur sénatrice "
         "secrétaire directeur directrice chef procureur préfet juge".split()
     ),
+    # Not "sondage": a poll reports what those asked think, not what the pollster says ("un sondage Ifop").
+    source_documents=frozenset(
+        "calcul chiffre estimation prévision étude rapport donnée bilan projection communiqué note".split()
+    ),
 )

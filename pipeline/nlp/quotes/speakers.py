@@ -23,7 +23,7 @@ from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lang import Lexicon
 from pipeline.nlp.quotes.cues import is_clitic_pronoun, is_cue_verb
@@ -99,8 +99,34 @@ def speaker_phrase(head: Token, lexicon: Lexicon) -> SpeakerRef:
         right -= 1
     while left < right and doc[left].is_punct:
         left += 1
+    if lexicon.inverted_cues and head.pos_ == "NOUN":
+        right = name_beside(doc, right)
     span = doc[left:right + 1]
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
+
+
+# Words of a title that may stand between the comma and the name ("sa rapporteure, la sénatrice Lucie Marchand").
+_TITLE_WORDS, _MAX_TITLE_WORDS = frozenset({"DET", "NOUN", "ADJ"}), 3
+
+
+def name_beside(doc: Doc, right: int) -> int:
+    """The last token of the name French sets after a description, behind a comma, when it inverts
+    the cue or follows "selon" ("a déclaré le président du jury, Philippe Morand", "selon le
+    rapporteur, Marc Delorme,"): whatever the small parser made of it, that name says who the
+    description is; ``right`` when no name follows on the line."""
+    at = right + 1
+    if at + 1 >= len(doc) or doc[at].text != ",":
+        return right
+    at += 1
+    for _ in range(_MAX_TITLE_WORDS):
+        if at >= len(doc) or doc[at].pos_ not in _TITLE_WORDS:
+            break
+        at += 1
+    if at >= len(doc) or doc[at].pos_ != "PROPN" or "\n" in doc[right:at + 1].text:
+        return right
+    while at + 1 < len(doc) and doc[at + 1].pos_ == "PROPN" and "\n" not in doc[at + 1].text_with_ws:
+        at += 1
+    return at
 
 
 def relative_antecedent(head: Token, lexicon: Lexicon) -> Token | None:
@@ -233,6 +259,18 @@ class SpeakerResolver:
         for mention in mentions:
             if mention.entity.label == "PERSON" and self._names_head(mention, ref.head):
                 return mention.entity
+        lexicon = self._lexicon
+        if lexicon.inverted_cues:
+            # "le président du jury, Philippe Morand" (see _name_beside): the name after the comma.
+            for mention in mentions:
+                if mention.start >= head_end and "," in self._index.text[head_end:mention.start] \
+                        and mention.entity.label in _SOURCE_LABELS:
+                    return mention.entity
+        if ref.head.lemma_.lower() in lexicon.source_documents:
+            # "les calculs de l'Unédic": a document speaks for the body or person it is by.
+            for mention in mentions:
+                if mention.start >= head_end and mention.entity.label in _SOURCE_LABELS:
+                    return mention.entity
         # A surname NER missed ("..., Okafor said" after "Daniel Okafor"): it still names that person.
         if ref.head.pos_ == "PROPN":
             return self._name_parts.get(ref.head.text)
