@@ -134,6 +134,8 @@ class Lexicon:
     # Documents that speak for the body named in them ("selon les calculs de l'Unédic"): the speaker
     # is that body. Empty for English, whose extraction predates the list and must not change.
     source_documents: frozenset[str] = frozenset()
+    # A person's gender read from the morphology of the nouns that describe them (French agrees them).
+    gender_by_morph: bool = False
 
 
 # Language code -> the module that defines its LEXICON.

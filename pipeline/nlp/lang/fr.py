@@ -256,4 +256,5 @@ LEXICON = Lexicon(
     source_documents=frozenset(
         "calcul chiffre estimation prévision étude rapport donnée bilan projection communiqué note".split()
     ),
+    gender_by_morph=True,
 )

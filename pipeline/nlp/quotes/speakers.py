@@ -39,6 +39,7 @@ def is_pronoun(words: str, lexicon: Lexicon) -> bool:
 # Persons and bodies, who may say something (the project's labels, whatever the language).
 _SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _MAX_NAME_DEPTH = 4
+_MORPH_GENDERS = {"Masc": "m", "Fem": "f"}
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -318,7 +319,42 @@ class SpeakerResolver:
             gender = self._lexicon.gender_words.get(doc[token.i - 1].lower_) if token.i > 0 else None
             if ref.entity.label == "PERSON" and gender is not None:
                 seen.setdefault(ref.entity.entity_id, set()).add(gender)
+            if ref.entity.label == "PERSON" and self._lexicon.gender_by_morph:
+                gender = self._gender_by_agreement(token)
+                if gender is not None:
+                    seen.setdefault(ref.entity.entity_id, set()).add(gender)
         return {entity_id: genders.pop() for entity_id, genders in seen.items() if len(genders) == 1}
+
+    def _gender_by_agreement(self, first: Token) -> str | None:
+        """The gender of the description a name is set beside ("La responsable des opérations,
+        Julie Perrot", "la sprinteuse Inès Dubois"), read from its determiner: French agrees it
+        with the person, even on nouns of either gender ("la ministre", "le maire")."""
+        described = self._described_by(first)
+        if described is None and first.i > 0 and first.doc[first.i - 1].pos_ == "NOUN":
+            described = first.doc[first.i - 1]
+        if described is None:
+            return None
+        for child in described.children:
+            if child.dep_ == self._lexicon.deps.determiner:
+                genders = child.morph.get("Gender")
+                if len(genders) == 1 and genders[0] in _MORPH_GENDERS:
+                    return _MORPH_GENDERS[genders[0]]
+        return _gender_of_noun(described, self._lexicon)
+
+    def _described_by(self, first: Token) -> Token | None:
+        """The noun phrase a name is set beside after a comma ("Le ministre de l'Économie, Paul
+        Durand"): the head of the nouns that end right before the comma, if any."""
+        doc = first.doc
+        if first.i < 2 or doc[first.i - 1].text != ",":
+            return None
+        left, found = doc[first.i - 2], None
+        for _ in range(_MAX_NAME_DEPTH):
+            if left.pos_ == "NOUN" and left.i < first.i and left.right_edge.i >= first.i - 2:
+                found = left
+            if left.head is left or left.head.i > first.i:
+                break
+            left = left.head
+        return found
 
     def _recent(self, offset: int, *, group: bool, gender: str | None, skip: frozenset[str]) -> Entity | None:
         """The referent of a pronoun or description at ``offset``: the latest speaker or subject
@@ -387,6 +423,10 @@ class SpeakerResolver:
         token = self._index.token_at(ref.start)
         if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._after_cue(token):
             return True  # "..., a annoncé la maire, Hélène Garnier": the one who spoke
+        if self._lexicon.inverted_cues:
+            described = self._described_by(token)
+            if described is not None and described.dep_ in self._subject_deps and not self._index.in_quote(described):
+                return True  # "Le capitaine, Baptiste Lafont, s'est montré ...", whatever the parser hung the name on
         while token.dep_ in self._lexicon.deps.name_parts and token.head.i < token.i:
             token = token.head  # "Laurent" of "M. Laurent Berger": the name's role is its title's
         return not self._index.in_quote(token) and (
