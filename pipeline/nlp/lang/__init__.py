@@ -58,6 +58,9 @@ class DepLabels:
     fragment_subject: frozenset[str]
     # What completes a direct object and belongs to the content ("urged Congress to act").
     object_complements: frozenset[str]
+    # The copula's own label where the scheme hangs the subject on the predicate ("X restait
+    # prudent :" in Universal Dependencies); "" where the copula heads its clause (English).
+    copula: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +139,8 @@ class Lexicon:
     source_documents: frozenset[str] = frozenset()
     # A person's gender read from the morphology of the nouns that describe them (French agrees them).
     gender_by_morph: bool = False
+    # Words that open a reported clause ("que"), whatever the parser labelled the clause; empty for English.
+    complementizers: frozenset[str] = frozenset()
 
 
 # Language code -> the module that defines its LEXICON.

@@ -155,6 +155,7 @@ LEXICON = Lexicon(
         inverted_speaker=frozenset({"nsubj", "obj", "appos", "xcomp", "iobj", "obl:mod", "obl", "obl:arg"}),
         fragment_subject=frozenset({"nsubj", "nsubj:pass", "csubj", "expl:subj"}),
         object_complements=frozenset({"xcomp", "ccomp", "obl:arg", "advcl"}),
+        copula="cop",
     ),
     speech_verbs=SPEECH_VERBS,
     object_verbs=OBJECT_VERBS,
@@ -194,7 +195,8 @@ LEXICON = Lexicon(
         gens habitant électeur partisan critique manifestant syndicat membre source observateur analyste expert
         association groupe équipe gouvernement ministère commission comité parti organisation agence entreprise
         société journal sondage rapport étude communiqué site magazine chaîne tribunal conseil sénat assemblée
-        public foule opposition majorité élu
+        public foule opposition majorité élu secours secouriste pompier média organisateur autorité riverain
+        voyageur usager salarié consommateur
         """.split()
     ),
     identifying_prepositions=frozenset(),  # no preposition dependents in UD; "de X" is an nmod, kept
@@ -257,4 +259,5 @@ LEXICON = Lexicon(
         "calcul chiffre estimation prévision étude rapport donnée bilan projection communiqué note".split()
     ),
     gender_by_morph=True,
+    complementizers=frozenset({"que", "qu'", "qu’"}),
 )

@@ -80,6 +80,10 @@ def takes_content(verb: Token, child: Token, lexicon: Lexicon) -> bool:
     lemma, dep, deps = verb_lemma(verb, lexicon), child.dep_, lexicon.deps
     if dep == deps.clause:
         return lemma in lexicon.speech_verbs
+    if child.i > verb.i and child.left_edge.lower_ in lexicon.complementizers and child.pos_ in ("VERB", "AUX"):
+        # "a indiqué qu'une mission serait dépêchée ...": a clause opened by "que" is what the verb
+        # reports, whatever label the small parser gave it (an adverbial clause, an object).
+        return lemma in lexicon.speech_verbs
     if child.i < verb.i:
         return False
     if dep == deps.object:

@@ -38,7 +38,8 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
             continue
         if according_to_at(token, lexicon) is not None:
             candidate = _according_to(index, token)
-        elif token.pos_ in ("VERB", "AUX"):
+        elif token.pos_ in ("VERB", "AUX") or token.lower_ in lexicon.cue_forms:
+            # A listed form is the verb whatever the tagger made of it ("Les secours rappellent qu'...").
             candidate = _reported_clause(index, token) or _parenthetical(index, token)
         else:
             continue
