@@ -106,28 +106,39 @@ def speaker_phrase(head: Token, lexicon: Lexicon) -> SpeakerRef:
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
 
 
-# Words of a title that may stand between the comma and the name ("sa rapporteure, la sénatrice Lucie Marchand").
-_TITLE_WORDS, _MAX_TITLE_WORDS = frozenset({"DET", "NOUN", "ADJ"}), 3
-
-
 def name_beside(doc: Doc, right: int) -> int:
     """The last token of the name French sets after a description, behind a comma, when it inverts
     the cue or follows "selon" ("a déclaré le président du jury, Philippe Morand", "selon le
     rapporteur, Marc Delorme,"): whatever the small parser made of it, that name says who the
     description is; ``right`` when no name follows on the line."""
-    at = right + 1
-    if at + 1 >= len(doc) or doc[at].text != ",":
+    at = right + 2
+    if at >= len(doc) or doc[right + 1].text != ",":
         return right
-    at += 1
-    for _ in range(_MAX_TITLE_WORDS):
-        if at >= len(doc) or doc[at].pos_ not in _TITLE_WORDS:
-            break
-        at += 1
+    titled = at
+    while at < len(doc) and at - titled < _MAX_TITLE_WORDS and doc[at].pos_ in _TITLE_WORDS:
+        at += 1  # "sa rapporteure, la sénatrice Lucie Marchand"
     if at >= len(doc) or doc[at].pos_ != "PROPN" or "\n" in doc[right:at + 1].text:
         return right
+    name_start = at
     while at + 1 < len(doc) and doc[at + 1].pos_ == "PROPN" and "\n" not in doc[at + 1].text_with_ws:
         at += 1
+    if name_start > titled and not _ends_phrase(doc, at + 1):
+        # "selon le staff médical, le troisième-ligne Mathis Garnier, sorti sur une civière, ...":
+        # a titled name that a clause goes on from is what is reported, not who reports it.
+        return right
     return at
+
+
+# Words of a title between the comma and the name; what may follow a titled name that ends the speaker.
+_TITLE_WORDS, _MAX_TITLE_WORDS = frozenset({"DET", "NOUN", "ADJ"}), 3
+
+
+def _ends_phrase(doc: Doc, at: int) -> bool:
+    """True at the end of the sentence, or before a comma and the preposition of an adjunct
+    ("..., la sénatrice Lucie Marchand, à l'issue du scrutin")."""
+    if at >= len(doc) or doc[at].text in (".", "!", "?") or "\n" in doc[at].text:
+        return True
+    return doc[at].text == "," and at + 1 < len(doc) and doc[at + 1].pos_ == "ADP"
 
 
 def relative_antecedent(head: Token, lexicon: Lexicon) -> Token | None:
