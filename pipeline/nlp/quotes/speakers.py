@@ -434,15 +434,23 @@ class SpeakerResolver:
         token = self._index.token_at(ref.start)
         if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._after_cue(token):
             return True  # "..., a annoncé la maire, Hélène Garnier": the one who spoke
-        if self._lexicon.inverted_cues:
-            described = self._described_by(token)
-            if described is not None and described.dep_ in self._subject_deps and not self._index.in_quote(described):
-                return True  # "Le capitaine, Baptiste Lafont, s'est montré ...", whatever the parser hung the name on
+        if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._opens_sentence(token):
+            return True  # "Le capitaine, Baptiste Lafont, s'est montré ...", whatever the parser hung the name on
         while token.dep_ in self._lexicon.deps.name_parts and token.head.i < token.i:
             token = token.head  # "Laurent" of "M. Laurent Berger": the name's role is its title's
         return not self._index.in_quote(token) and (
             token.dep_ in self._subject_deps or token.head.dep_ in self._subject_deps
         )
+
+    def _opens_sentence(self, token: Token) -> bool:
+        """True for a name before the first verb of its sentence, not governed by a preposition
+        ("Le capitaine, Baptiste Lafont, s'est montré ..."; not "Selon M. Arnault, ..."): the
+        subject, in French word order, where the small parser often hangs it elsewhere or on the
+        line before."""
+        sentence = self._index.sentence_of(token)
+        if sentence[0].pos_ == "ADP" or (token.i > sentence.start and token.doc[token.i - 1].pos_ == "ADP"):
+            return False
+        return not any(word.pos_ in ("VERB", "AUX") for word in token.doc[sentence.start:token.i])
 
     def _after_cue(self, token: Token) -> bool:
         """True for a name, or the noun it names, right of a verb of saying it hangs from (an
