@@ -35,7 +35,12 @@ OBJECT_VERBS = frozenset(
     """.split()
 )
 # Verbs whose infinitive complement is the attributed content ("X a promis de ...").
-INFINITIVE_VERBS = frozenset("promettre refuser menacer décider espérer souhaiter demander exhorter vouloir".split())
+# "dire" and its kin take an infinitive of what the speaker says of themselves ("a dit craindre
+# des pertes", "affirme avoir agi"); "appeler" one of what they call for ("a appelé l'État à agir").
+INFINITIVE_VERBS = frozenset(
+    "promettre refuser menacer décider espérer souhaiter demander exhorter vouloir dire affirmer assurer "
+    "reconnaître déclarer appeler inviter".split()
+)
 ACCORDING_TO = MappingProxyType({("selon",): "selon", ("d'", "après"): "d'après", ("d’", "après"): "d'après"})
 CUE_CLASSES = MappingProxyType({
     "speech": frozenset(
