@@ -5,7 +5,9 @@ Written for French news copy: « guillemets » set apart by (non-breaking) space
 invert the cue ("», a-t-il ajouté", "», affirme le ministre"), dialogue dashes opening a line of
 speech, "selon X" and "d'après X", and the courtesy titles M., Mme, Mlle.  The verb lists are the
 common verbs of saying of French reporting (the ones news style guides list for "dire"), not
-learnt from a corpus: there is no French gold attribution corpus in the evaluation data."""
+learnt from a corpus: there is no public French gold attribution corpus.  A few (incise verbs,
+role nouns) were added where the project's own French gold set showed them missing
+(tests/fixtures/french_quotes, docs/languages.md)."""
 
 from __future__ import annotations
 
