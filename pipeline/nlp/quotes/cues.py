@@ -51,7 +51,18 @@ def is_cue_verb(token: Token, lexicon: Lexicon) -> bool:
         return True
     return token.lower_ in lexicon.cue_forms and (
         token.pos_ not in _NOT_A_VERB or _after_auxiliary(token) or _after_closing_mark(token, lexicon)
+        or _before_clitic_subject(token, lexicon)
     )
+
+
+def _before_clitic_subject(token: Token, lexicon: Lexicon) -> bool:
+    """True for a listed form right before its hyphenated subject ("soupire-t-elle", "lance-t-il"):
+    only a verb takes one, whatever the tagger made of it."""
+    doc = token.doc
+    at = token.i + 1
+    if at < len(doc) and doc[at].lower_ == "-t":
+        at += 1
+    return lexicon.clitic_subjects and at < len(doc) and is_clitic_pronoun(doc[at], lexicon)
 
 
 def _after_closing_mark(token: Token, lexicon: Lexicon) -> bool:
