@@ -58,6 +58,9 @@ class DepLabels:
     fragment_subject: frozenset[str]
     # What completes a direct object and belongs to the content ("urged Congress to act").
     object_complements: frozenset[str]
+    # The copula's own label where the scheme hangs the subject on the predicate ("X restait
+    # prudent :" in Universal Dependencies); "" where the copula heads its clause (English).
+    copula: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +134,13 @@ class Lexicon:
     titles_before_name: frozenset[str]
     # Roles NER sometimes takes for a name ("ministre de l'Intérieur" as ORG): not a name when lower-case.
     role_not_name: frozenset[str]
+    # Documents that speak for the body named in them ("selon les calculs de l'Unédic"): the speaker
+    # is that body. Empty for English, whose extraction predates the list and must not change.
+    source_documents: frozenset[str] = frozenset()
+    # A person's gender read from the morphology of the nouns that describe them (French agrees them).
+    gender_by_morph: bool = False
+    # Words that open a reported clause ("que"), whatever the parser labelled the clause; empty for English.
+    complementizers: frozenset[str] = frozenset()
 
 
 # Language code -> the module that defines its LEXICON.

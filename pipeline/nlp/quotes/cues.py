@@ -51,7 +51,18 @@ def is_cue_verb(token: Token, lexicon: Lexicon) -> bool:
         return True
     return token.lower_ in lexicon.cue_forms and (
         token.pos_ not in _NOT_A_VERB or _after_auxiliary(token) or _after_closing_mark(token, lexicon)
+        or _before_clitic_subject(token, lexicon)
     )
+
+
+def _before_clitic_subject(token: Token, lexicon: Lexicon) -> bool:
+    """True for a listed form right before its hyphenated subject ("soupire-t-elle", "lance-t-il"):
+    only a verb takes one, whatever the tagger made of it."""
+    doc = token.doc
+    at = token.i + 1
+    if at < len(doc) and doc[at].lower_ == "-t":
+        at += 1
+    return lexicon.clitic_subjects and at < len(doc) and is_clitic_pronoun(doc[at], lexicon)
 
 
 def _after_closing_mark(token: Token, lexicon: Lexicon) -> bool:
@@ -79,6 +90,10 @@ def takes_content(verb: Token, child: Token, lexicon: Lexicon) -> bool:
     """True when ``child`` of ``verb`` holds the content ``verb`` attributes (see the module doc)."""
     lemma, dep, deps = verb_lemma(verb, lexicon), child.dep_, lexicon.deps
     if dep == deps.clause:
+        return lemma in lexicon.speech_verbs
+    if child.i > verb.i and child.left_edge.lower_ in lexicon.complementizers and child.pos_ in ("VERB", "AUX"):
+        # "a indiqué qu'une mission serait dépêchée ...": a clause opened by "que" is what the verb
+        # reports, whatever label the small parser gave it (an adverbial clause, an object).
         return lemma in lexicon.speech_verbs
     if child.i < verb.i:
         return False

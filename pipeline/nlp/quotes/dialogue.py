@@ -55,8 +55,10 @@ def _incise_at(doc: Doc, lexicon: Lexicon, start: int, end: int) -> int | None:
         if token.text != ",":
             continue
         for after in tokens[at + 1:at + 1 + _MAX_GLUE + 1]:
-            if is_cue_verb(after, lexicon) and after.pos_ == "VERB":
+            if is_cue_verb(after, lexicon) and (after.pos_ == "VERB" or after.lower_ in lexicon.cue_forms):
                 return token.idx
-            if after.pos_ not in _INCISE_GLUE:
+            # An incise inverts its subject ("a-t-il dit", "répond le maire"): a subject pronoun
+            # before the verb ("Des audits, on nous en promet") is the speech going on.
+            if after.pos_ not in _INCISE_GLUE or (after.dep_ in lexicon.deps.subject and not after.text.startswith("-")):
                 break
     return None

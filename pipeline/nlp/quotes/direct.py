@@ -293,6 +293,9 @@ def _colon_attribution(index: DocIndex, start: int) -> tuple[Token, Token] | Non
         token = index.doc[token.i - 1]
         if token.pos_ in ("VERB", "AUX") and not index.in_quote(token):
             speaker = subject_of(token, index.lexicon)
+            copula = index.lexicon.deps.copula
+            if speaker is None and copula and token.dep_ == copula:
+                speaker = subject_of(token.head, index.lexicon)  # "X restait prudent :": the subject hangs on "prudent"
             if speaker is not None and not index.in_quote(speaker):
                 return colon, speaker
     return None

@@ -23,7 +23,7 @@ from pipeline.nlp.quotes.candidate import Candidate, Cue, according_to_cue
 from pipeline.nlp.quotes.cues import according_to_at, cue_lemma, is_cue_verb, reports_object, takes_content
 from pipeline.nlp.quotes.docindex import DocIndex, SpanSet
 from pipeline.nlp.quotes.grammar import according_to_object, content_span, subject_of
-from pipeline.nlp.quotes.speakers import speaker_phrase
+from pipeline.nlp.quotes.speakers import name_beside, speaker_phrase
 from pipeline.records import Span
 
 _INDIRECT, _STANCE, _ACCORDING, _MIXED = 0.75, 0.6, 0.8, 0.85
@@ -38,7 +38,8 @@ def find_indirect(index: DocIndex, *, taken: SpanSet) -> list[Candidate]:
             continue
         if according_to_at(token, lexicon) is not None:
             candidate = _according_to(index, token)
-        elif token.pos_ in ("VERB", "AUX"):
+        elif token.pos_ in ("VERB", "AUX") or token.lower_ in lexicon.cue_forms:
+            # A listed form is the verb whatever the tagger made of it ("Les secours rappellent qu'...").
             candidate = _reported_clause(index, token) or _parenthetical(index, token)
         else:
             continue
@@ -144,7 +145,10 @@ def _phrase_of(according: Token, source: Token, lexicon: Lexicon) -> tuple[int, 
     (Universal Dependencies: "selon" is the ``case`` of X), else None (the subtree of "according")."""
     if lexicon.deps.prepositional_object:
         return None
-    return min(according.i, source.left_edge.i), source.right_edge.i + 1
+    last = source.right_edge.i
+    if lexicon.inverted_cues and source.pos_ == "NOUN":
+        last = name_beside(source.doc, last)  # "selon le rapporteur, Marc Delorme, ...": the name is the source's
+    return min(according.i, source.left_edge.i), last + 1
 
 
 def _sentence_around(

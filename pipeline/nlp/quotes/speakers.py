@@ -23,7 +23,7 @@ from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.lang import Lexicon
 from pipeline.nlp.quotes.cues import is_clitic_pronoun, is_cue_verb
@@ -39,6 +39,7 @@ def is_pronoun(words: str, lexicon: Lexicon) -> bool:
 # Persons and bodies, who may say something (the project's labels, whatever the language).
 _SOURCE_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _MAX_NAME_DEPTH = 4
+_MORPH_GENDERS = {"Masc": "m", "Fem": "f"}
 # How far back (characters) a pronoun or description may look for its referent.
 _MAX_LOOKBACK = 3000
 # Confidence in the speaker, by how it was found.
@@ -99,8 +100,45 @@ def speaker_phrase(head: Token, lexicon: Lexicon) -> SpeakerRef:
         right -= 1
     while left < right and doc[left].is_punct:
         left += 1
+    if lexicon.inverted_cues and head.pos_ == "NOUN":
+        right = name_beside(doc, right)
     span = doc[left:right + 1]
     return SpeakerRef(span.start_char, span.end_char, span.text, head)
+
+
+def name_beside(doc: Doc, right: int) -> int:
+    """The last token of the name French sets after a description, behind a comma, when it inverts
+    the cue or follows "selon" ("a déclaré le président du jury, Philippe Morand", "selon le
+    rapporteur, Marc Delorme,"): whatever the small parser made of it, that name says who the
+    description is; ``right`` when no name follows on the line."""
+    at = right + 2
+    if at >= len(doc) or doc[right + 1].text != ",":
+        return right
+    titled = at
+    while at < len(doc) and at - titled < _MAX_TITLE_WORDS and doc[at].pos_ in _TITLE_WORDS:
+        at += 1  # "sa rapporteure, la sénatrice Lucie Marchand"
+    if at >= len(doc) or doc[at].pos_ != "PROPN" or "\n" in doc[right:at + 1].text:
+        return right
+    name_start = at
+    while at + 1 < len(doc) and doc[at + 1].pos_ == "PROPN" and "\n" not in doc[at + 1].text_with_ws:
+        at += 1
+    if name_start > titled and not _ends_phrase(doc, at + 1):
+        # "selon le staff médical, le troisième-ligne Mathis Garnier, sorti sur une civière, ...":
+        # a titled name that a clause goes on from is what is reported, not who reports it.
+        return right
+    return at
+
+
+# Words of a title between the comma and the name; what may follow a titled name that ends the speaker.
+_TITLE_WORDS, _MAX_TITLE_WORDS = frozenset({"DET", "NOUN", "ADJ"}), 3
+
+
+def _ends_phrase(doc: Doc, at: int) -> bool:
+    """True at the end of the sentence, or before a comma and the preposition of an adjunct
+    ("..., la sénatrice Lucie Marchand, à l'issue du scrutin")."""
+    if at >= len(doc) or doc[at].text in (".", "!", "?") or "\n" in doc[at].text:
+        return True
+    return doc[at].text == "," and at + 1 < len(doc) and doc[at + 1].pos_ == "ADP"
 
 
 def relative_antecedent(head: Token, lexicon: Lexicon) -> Token | None:
@@ -233,6 +271,18 @@ class SpeakerResolver:
         for mention in mentions:
             if mention.entity.label == "PERSON" and self._names_head(mention, ref.head):
                 return mention.entity
+        lexicon = self._lexicon
+        if lexicon.inverted_cues:
+            # "le président du jury, Philippe Morand" (see _name_beside): the name after the comma.
+            for mention in mentions:
+                if mention.start >= head_end and "," in self._index.text[head_end:mention.start] \
+                        and mention.entity.label in _SOURCE_LABELS:
+                    return mention.entity
+        if ref.head.lemma_.lower() in lexicon.source_documents:
+            # "les calculs de l'Unédic": a document speaks for the body or person it is by.
+            for mention in mentions:
+                if mention.start >= head_end and mention.entity.label in _SOURCE_LABELS:
+                    return mention.entity
         # A surname NER missed ("..., Okafor said" after "Daniel Okafor"): it still names that person.
         if ref.head.pos_ == "PROPN":
             return self._name_parts.get(ref.head.text)
@@ -280,7 +330,42 @@ class SpeakerResolver:
             gender = self._lexicon.gender_words.get(doc[token.i - 1].lower_) if token.i > 0 else None
             if ref.entity.label == "PERSON" and gender is not None:
                 seen.setdefault(ref.entity.entity_id, set()).add(gender)
+            if ref.entity.label == "PERSON" and self._lexicon.gender_by_morph:
+                gender = self._gender_by_agreement(token)
+                if gender is not None:
+                    seen.setdefault(ref.entity.entity_id, set()).add(gender)
         return {entity_id: genders.pop() for entity_id, genders in seen.items() if len(genders) == 1}
+
+    def _gender_by_agreement(self, first: Token) -> str | None:
+        """The gender of the description a name is set beside ("La responsable des opérations,
+        Julie Perrot", "la sprinteuse Inès Dubois"), read from its determiner: French agrees it
+        with the person, even on nouns of either gender ("la ministre", "le maire")."""
+        described = self._described_by(first)
+        if described is None and first.i > 0 and first.doc[first.i - 1].pos_ == "NOUN":
+            described = first.doc[first.i - 1]
+        if described is None:
+            return None
+        for child in described.children:
+            if child.dep_ == self._lexicon.deps.determiner:
+                genders = child.morph.get("Gender")
+                if len(genders) == 1 and genders[0] in _MORPH_GENDERS:
+                    return _MORPH_GENDERS[genders[0]]
+        return _gender_of_noun(described, self._lexicon)
+
+    def _described_by(self, first: Token) -> Token | None:
+        """The noun phrase a name is set beside after a comma ("Le ministre de l'Économie, Paul
+        Durand"): the head of the nouns that end right before the comma, if any."""
+        doc = first.doc
+        if first.i < 2 or doc[first.i - 1].text != ",":
+            return None
+        left, found = doc[first.i - 2], None
+        for _ in range(_MAX_NAME_DEPTH):
+            if left.pos_ == "NOUN" and left.i < first.i and left.right_edge.i >= first.i - 2:
+                found = left
+            if left.head is left or left.head.i > first.i:
+                break
+            left = left.head
+        return found
 
     def _recent(self, offset: int, *, group: bool, gender: str | None, skip: frozenset[str]) -> Entity | None:
         """The referent of a pronoun or description at ``offset``: the latest speaker or subject
@@ -349,11 +434,23 @@ class SpeakerResolver:
         token = self._index.token_at(ref.start)
         if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._after_cue(token):
             return True  # "..., a annoncé la maire, Hélène Garnier": the one who spoke
+        if self._lexicon.inverted_cues and not self._index.in_quote(token) and self._opens_sentence(token):
+            return True  # "Le capitaine, Baptiste Lafont, s'est montré ...", whatever the parser hung the name on
         while token.dep_ in self._lexicon.deps.name_parts and token.head.i < token.i:
             token = token.head  # "Laurent" of "M. Laurent Berger": the name's role is its title's
         return not self._index.in_quote(token) and (
             token.dep_ in self._subject_deps or token.head.dep_ in self._subject_deps
         )
+
+    def _opens_sentence(self, token: Token) -> bool:
+        """True for a name before the first verb of its sentence, not governed by a preposition
+        ("Le capitaine, Baptiste Lafont, s'est montré ..."; not "Selon M. Arnault, ..."): the
+        subject, in French word order, where the small parser often hangs it elsewhere or on the
+        line before."""
+        sentence = self._index.sentence_of(token)
+        if sentence[0].pos_ == "ADP" or (token.i > sentence.start and token.doc[token.i - 1].pos_ == "ADP"):
+            return False
+        return not any(word.pos_ in ("VERB", "AUX") for word in token.doc[sentence.start:token.i])
 
     def _after_cue(self, token: Token) -> bool:
         """True for a name, or the noun it names, right of a verb of saying it hangs from (an
