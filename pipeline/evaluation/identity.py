@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pipeline.evaluation.corpora import AIDA_ANNOTATIONS, CONLL2003, DEFAULT_MODEL, EvaluationDataMissing, corpus_path
 from pipeline.evaluation.entities import GoldDocument, load_documents, overlap
-from pipeline.evaluation.metrics import f1, ratio
+from pipeline.evaluation.metrics import PRF, f1, ratio
 from pipeline.identity.evidence import NameStats, combine_all, observe_article
 from pipeline.identity.names import name_key
 from pipeline.identity.resolve import resolve_all
@@ -75,13 +75,6 @@ class Matched:
     doc_id: str
     gold: str
     system: str
-
-
-@dataclass(frozen=True)
-class PRF:
-    precision: float
-    recall: float
-    f1: float
 
 
 @dataclass(frozen=True)

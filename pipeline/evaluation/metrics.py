@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Set as AbstractSet
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and their F1, as the evaluations report them."""
+
+    precision: float
+    recall: float
+    f1: float
 
 
 def ratio(part: float, whole: float) -> float:

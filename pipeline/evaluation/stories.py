@@ -19,20 +19,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.evaluation.corpora import BBC_NEWS, DEFAULT_MODEL, EvaluationDataMissing, corpus_path
-from pipeline.evaluation.metrics import bcubed, f1, ratio, same_cluster_pairs
+from pipeline.evaluation.metrics import PRF, bcubed, f1, ratio, same_cluster_pairs
 from pipeline.evaluation.story_set import DEFAULT_SAMPLE, DEFAULT_SEED, StorySet, build_story_set, read_bbc
 
 DEFAULT_QUOTE_SAMPLE = 40
 # The targets (#15).
 TARGETS = {"story precision": 0.98, "story recall": 0.95, "quotation precision": 0.98}
 _SHOWN_ERRORS = 10
-
-
-@dataclass(frozen=True)
-class PRF:
-    precision: float
-    recall: float
-    f1: float
 
 
 @dataclass(frozen=True)
