@@ -29,7 +29,6 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 4
 NUM_PERM = 60
@@ -74,6 +73,9 @@ def story_signature(text: str) -> Optional[StorySignature]:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
+    from datasketch import MinHash  # here, not at the top: importing datasketch loads scipy (0.3-0.4 s), which
+    # only a process that signs an article needs (not the launcher, a query, an idle watch cycle)
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch(list(grams))
     return StorySignature(tuple(int(value) for value in minhash.hashvalues), len(grams))
@@ -172,4 +174,6 @@ def cluster_stories(items: Sequence[tuple[str, str]]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     # Built once per process: datasketch draws them from the seed for every MinHash otherwise.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
