@@ -138,8 +138,7 @@ FAILURE_INDEX = pa.schema([("failure_id", pa.string())])
 STORY_SIGNATURES = pa.schema(
     [
         ("article_id", pa.string()),
-        ("content_hash", pa.string()),
-        ("dated_at", UTC_TIMESTAMP),
+        ("dated_at", UTC_TIMESTAMP),  # the order the commit decides in: by date, then id
         ("minhash", pa.binary()),  # NUM_PERM little-endian uint32 values; empty when too short to judge
         ("shingles", pa.int32()),
     ]

@@ -47,7 +47,6 @@ def signature_row(article: Article) -> TableRow:
     signature = story_signature(article.body)
     row = {
         "article_id": article.article_id,
-        "content_hash": article.content_hash,
         "dated_at": article.dated_at,
         "minhash": signature.to_bytes() if signature else b"",
         "shingles": signature.shingles if signature else 0,
@@ -138,12 +137,11 @@ def _stored_bands(location: Location, wanted: set[int]) -> dict[int, list[str]]:
             pairs.extend(zip(table.column("band").to_pylist(), table.column("article_id").to_pylist()))
         return pairs
 
-    found: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, dict[str, None]] = defaultdict(dict)  # ordered sets: a pair may sit in several files
     for pairs in in_parallel(read_shard, sorted(by_shard)):
         for band, article_id in pairs:
-            if article_id not in found[band]:
-                found[band].append(article_id)
-    return found
+            found[band][article_id] = None
+    return {band: list(ids) for band, ids in found.items()}
 
 
 def _stored_articles(location: Location, wanted: set[str]) -> dict[str, _Known]:
