@@ -75,8 +75,7 @@ setup(
         "trafilatura==2.3.1",
         "lxml_html_clean==0.4.6",
         "charset-normalizer==3.5.3",
-        "py3langid==0.4.0",
-        "datasketch==2.0.0",  # MinHash signatures for near-duplicate stories (pipeline/stories/similarity.py)  # language of each article, from a model inside the package (offline)
+        "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
         "PyYAML==6.0.3",
         "rich==15.0.0",  # the live progress line of `newsbeam run` on a terminal
@@ -94,6 +93,7 @@ setup(
             "pytest==9.0.3", "pytest-timeout==2.4.0", "hypothesis==6.155.2", "trustme==1.2.1",
             *S3, *GCS, *OBJECT_STORE_SERVERS,
             "polars==2.1.0",  # one more plain-Parquet reader the dataset is tested against
+            "datasketch==2.0.0",  # the reference the project's own MinHash is checked against (tests/unit/test_stories.py)
         ],
     },
     entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},

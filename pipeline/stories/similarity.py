@@ -3,7 +3,7 @@
 A wire story runs in many outlets with small edits (another headline, a line added or cut, the
 outlet's boilerplate around it, an update with new paragraphs). Those copies share most of their
 word 4-grams ("shingles"); two different stories on the same event share almost none. A MinHash
-signature (datasketch) estimates the Jaccard similarity of two shingle sets from 60 numbers, and
+signature estimates the Jaccard similarity of two shingle sets from 60 numbers, and
 its 20 bands of 3 numbers are the LSH keys that find candidates without comparing an article to
 the whole dataset: two articles meet under some band with probability 1 - (1 - J^3)^20, which is
 0.93 at J = 0.5, 0.99 at J = 0.6 and 0.002 at J = 0.05 (same-topic articles of different stories).
@@ -34,8 +34,7 @@ SHINGLE_WORDS = 4
 NUM_PERM = 60
 BANDS = 20
 ROWS_PER_BAND = NUM_PERM // BANDS
-SEED = 20261203  # fixed, like the scheme: stored signatures must stay comparable with new ones
-SCHEME = "affine32"  # datasketch 2.0's default hash family, named so that an upgrade cannot change it
+SEED = 20261203  # fixed, like the hash family below: stored signatures must stay comparable with new ones
 # Below this many shingles (about 30 words) an estimate is too coarse, and a short text (a caption,
 # a one-line brief, a feed summary) is contained in too many others to say they are one story.
 MIN_SHINGLES = 25
@@ -73,12 +72,34 @@ def story_signature(text: str) -> Optional[StorySignature]:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    from datasketch import MinHash  # here, not at the top: importing datasketch loads scipy (0.3-0.4 s), which
-    # only a process that signs an article needs (not the launcher, a query, an idle watch cycle)
+    return StorySignature(tuple(int(value) for value in minhash(grams)), len(grams))
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-    minhash.update_batch(list(grams))
-    return StorySignature(tuple(int(value) for value in minhash.hashvalues), len(grams))
+
+def minhash(grams: Iterable[bytes]) -> np.ndarray:
+    """The 60 MinHash values (uint32) of a set of shingles.
+
+    Each shingle is hashed once (the first 4 bytes of its SHA-1, read little-endian), mixed with the
+    MurmurHash3 32-bit finaliser, then put through 60 affine maps h -> a*h + b mod 2^32 with odd a
+    (each one a bijection, so no two shingles collide more than the hash made them), keeping each
+    map's minimum. This is datasketch 2.0's "affine32" scheme with the same parameters drawn from
+    the same seed, so signatures equal those of ``datasketch.MinHash(num_perm=60, seed=SEED,
+    scheme="affine32")`` (a test checks it) and those stored by the releases that used datasketch.
+    It is written here because datasketch's import loads scipy: 0.35-0.7 s and 56 MB in every worker
+    that signs an article, for arithmetic numpy does in a few lines."""
+    digests = b"".join(hashlib.sha1(gram).digest()[:4] for gram in grams)
+    hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+    multipliers, offsets = _permutations()
+    # uint32 arithmetic wraps around: that wrap is the "mod 2^32" of the maps
+    return (hashed[:, np.newaxis] * multipliers + offsets).min(axis=0)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, element-wise: an avalanching bijection on [0, 2^32)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def band_keys(signature: StorySignature) -> list[int]:
@@ -173,7 +194,9 @@ def cluster_stories(items: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    # Built once per process: datasketch draws them from the seed for every MinHash otherwise.
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    """The 60 (a, b) of the affine maps, drawn once per process from SEED in the order datasketch
+    draws them: all a (odd, below 2^32), then all b."""
+    generator = np.random.RandomState(SEED)
+    multipliers = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    offsets = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return multipliers, offsets

@@ -10,7 +10,10 @@ from pipeline.summary import RunSummary, combine_summaries
 from pipeline.sources.feedlists import FeedSpec
 
 
-@pytest.mark.parametrize("files, per_run, sizes", [(0, 3, [0]), (3, 3, [3]), (7, 3, [3, 3, 1]), (5, 1, [1] * 5)])
+@pytest.mark.parametrize(
+    "files, per_run, sizes",
+    [(0, 3, [0]), (3, 3, [3]), (7, 3, [3, 2, 2]), (5, 1, [1] * 5), (2225, 2000, [1113, 1112]), (4001, 2000, [1334, 1334, 1333])],
+)
 def test_parts_hold_every_file_once_in_order(files: int, per_run: int, sizes: list[int]) -> None:
     paths = [f"/in/{index}.txt" for index in range(files)]
     parts = split_plan(InputPlan(paths=paths), files_per_run=per_run)

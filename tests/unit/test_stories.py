@@ -20,7 +20,9 @@ from pipeline.stories.similarity import (
     cluster_stories,
     containment,
     jaccard,
+    minhash,
     same_story,
+    shingles,
     story_signature,
 )
 from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
@@ -86,6 +88,18 @@ def test_a_wire_cut_is_the_story_but_a_paragraph_inside_a_roundup_is_not() -> No
 
 def test_too_short_to_judge_has_no_signature() -> None:
     assert story_signature("Ferry resumes on Monday, officials said.") is None
+
+
+def test_own_minhash_equals_datasketch_affine32_so_stored_signatures_stay_comparable() -> None:
+    """Signatures were made with datasketch before the project computed them itself: every value
+    must be the same, or a stored article would no longer meet its new copies."""
+    datasketch = pytest.importorskip("datasketch")
+    texts = [FERRY, BRIDGE, FERRY + UPDATE, *(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")))]
+    for text in texts:
+        grams = shingles(text)
+        reference = datasketch.MinHash(num_perm=60, seed=20261203, scheme="affine32")
+        reference.update_batch(list(grams))
+        assert minhash(grams).tolist() == reference.hashvalues.tolist()
 
 
 def test_signatures_are_stable_and_round_trip() -> None:
