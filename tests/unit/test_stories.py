@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from pipeline.query import run_query
@@ -232,3 +233,27 @@ def test_a_quotation_first_seen_without_speaker_takes_the_first_named_one_only()
     )
     assert quotations["0"] == quotations["1"] == quotations["4"]
     assert quotations["2"] == quotations["3"] != quotations["0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("we will win this one again said the minister".split()), min_size=0, max_size=14),
+    st.lists(st.sampled_from("we will win this one again said the minister".split()), min_size=0, max_size=14),
+)
+def test_near_match_bound_never_changes_a_decision(a: list[str], b: list[str]) -> None:
+    """same_quotation skips the alignment when the shared words cannot reach the share: it must decide
+    exactly as the alignment alone would."""
+    import difflib
+
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) < 6:
+        expected = shorter == longer
+    else:
+        blocks = difflib.SequenceMatcher(None, shorter, longer, autojunk=False).get_matching_blocks()
+        expected = sum(block.size for block in blocks) >= 0.8 * len(shorter)
+    assert same_quotation(a, b) == expected
+
+
+def test_quotation_words_fold_accents_and_apostrophes_the_same_with_or_without_ascii() -> None:
+    assert quotation_words("Nous l\u2019avons d\u00e9cid\u00e9, \u00ab\u00a0ENSEMBLE\u00a0\u00bb") == quotation_words("nous l'avons decide, ensemble")
+    assert quotation_words("We'll WIN this.") == ["well", "win", "this"]
