@@ -103,14 +103,14 @@ def split_plan(plan: InputPlan, *, files_per_run: int) -> list[InputPlan]:
     so a re-run or an overlap costs no NLP.
     """
     total = len(plan.paths)
-    parts = max(1, -(-total // files_per_run))
+    if not total:
+        return [plan]
+    parts = -(-total // files_per_run)
     smaller, larger_parts = divmod(total, parts)
     bounds = [0]
     for index in range(parts):
         bounds.append(bounds[-1] + smaller + (1 if index < larger_parts else 0))
     chunks = [plan.paths[start:end] for start, end in zip(bounds, bounds[1:])]
-    if not total:
-        return [plan]
     return [InputPlan(paths=chunks[0], feeds=plan.feeds, failures=plan.failures)] + [
         InputPlan(paths=chunk) for chunk in chunks[1:]
     ]

@@ -87,6 +87,8 @@ def minhash(grams: Iterable[bytes]) -> np.ndarray:
     It is written here because datasketch's import loads scipy: 0.35-0.7 s and 56 MB in every worker
     that signs an article, for arithmetic numpy does in a few lines."""
     digests = b"".join(hashlib.sha1(gram).digest()[:4] for gram in grams)
+    if not digests:  # the empty set: every value at its maximum, as datasketch starts
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
     multipliers, offsets = _permutations()
     # uint32 arithmetic wraps around: that wrap is the "mod 2^32" of the maps

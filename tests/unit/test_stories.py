@@ -101,6 +101,7 @@ def test_own_minhash_equals_datasketch_affine32_so_stored_signatures_stay_compar
         reference = datasketch.MinHash(num_perm=60, seed=20261203, scheme="affine32")
         reference.update_batch(list(grams))
         assert minhash(grams).tolist() == reference.hashvalues.tolist()
+    assert minhash([]).tolist() == datasketch.MinHash(num_perm=60, seed=20261203, scheme="affine32").hashvalues.tolist()
 
 
 def test_signatures_are_stable_and_round_trip() -> None:
