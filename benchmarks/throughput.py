@@ -260,6 +260,10 @@ def commit_steps(output: Path) -> dict[str, float]:
 # ---------------------------------------------------------------- where the time goes
 
 
+# The breakdown's one stage that costs per run rather than per article: left out of the scaling to the corpus.
+PER_RUN_STAGE = "Parquet write and commit (per run)"
+
+
 def stage_breakdown(paths: list[str], *, model: str, load_kwargs: dict, batch_size: int) -> dict[str, float]:
     """Seconds per stage over ``paths`` in this process, each stage with the functions its transform wraps."""
     from pipeline.config import load_settings
@@ -297,7 +301,7 @@ def stage_breakdown(paths: list[str], *, model: str, load_kwargs: dict, batch_si
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="newsbeam-bench-write-") as root:
         write_rows(prepare_root(Location.parse(root)), rows)
-    timings["Parquet write and commit (per run)"] = time.perf_counter() - started
+    timings[PER_RUN_STAGE] = time.perf_counter() - started
     return timings
 
 
@@ -432,8 +436,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     # (a) then (b), (c) back to back, so the load on the machine is as alike as it can be. With
     # --rounds N the (a), (b) pair runs N times in turn and the pair of the median ratio is reported
-    # (of an even count, the lower of the middle two):
-    # raw spaCy alone varied from 83 to 96 s within one hour on the same idle machine here.
+    # (of an even count, the lower of the middle two), because raw spaCy alone varied from 83 to 96 s
+    # within one hour on the same idle machine here.
     pairs: list[tuple[Measure, Measure, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="newsbeam-bench-") as root:
         for round_index in range(args.rounds):
@@ -486,7 +490,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     # Per-article work of the stages scaled to the corpus and spread over the workers; the rest of (b)
     # is what Beam, process start-up, model loading, the commits and the imbalance between workers cost.
     scale = len(paths) / max(len(sample_paths), 1) / args.workers
-    per_article = sum(seconds for stage, seconds in breakdown.items() if not stage.endswith("(per run)"))
+    per_article = stage_total - breakdown[PER_RUN_STAGE]
     other = max(first.seconds - per_article * scale, 0.0)
 
     rows = [

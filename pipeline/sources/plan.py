@@ -106,11 +106,12 @@ def split_plan(plan: InputPlan, *, files_per_run: int) -> list[InputPlan]:
     if not total:
         return [plan]
     parts = -(-total // files_per_run)
-    smaller, larger_parts = divmod(total, parts)
-    bounds = [0]
-    for index in range(parts):
-        bounds.append(bounds[-1] + smaller + (1 if index < larger_parts else 0))
-    chunks = [plan.paths[start:end] for start, end in zip(bounds, bounds[1:])]
+    smaller, larger_parts = divmod(total, parts)  # the first ``larger_parts`` parts hold one file more
+
+    def start(index: int) -> int:
+        return index * smaller + min(index, larger_parts)
+
+    chunks = [plan.paths[start(index) : start(index + 1)] for index in range(parts)]
     return [InputPlan(paths=chunks[0], feeds=plan.feeds, failures=plan.failures)] + [
         InputPlan(paths=chunk) for chunk in chunks[1:]
     ]
