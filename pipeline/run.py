@@ -43,7 +43,7 @@ from pipeline.sources.feeds import FeedJob, feed_jobs, poll_feeds, record_polls
 from pipeline.sources.files import file_sizes
 from pipeline.sources.plan import InputPlan, default_inputs, plan_inputs, split_plan, unopened_inputs
 from pipeline.runner_options import pipeline_options
-from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, ToRows
+from pipeline.stages import Deduplicate, ReadFeeds, ReadFiles, SkipStored, shard_rows
 from pipeline.storage.location import (
     Location,
 )
@@ -70,7 +70,7 @@ def build_pipeline(
     location: Optional[Location] = None,
     polled: Optional[list[Any]] = None,
 ) -> beam.Pipeline:
-    """The whole graph: read -> de-duplicate -> skip stored -> annotate -> rows -> stage.
+    """The whole graph: read -> de-duplicate -> skip stored -> annotate, to rows batched per shard -> stage.
 
     The staged files are published by :func:`run_plan` once the job is done (``commit``)."""
     output = location or dataset_location(settings)
@@ -87,8 +87,7 @@ def build_pipeline(
         | "Deduplicate" >> Deduplicate()
         | "SkipStored"
         >> SkipStored(output, legacy_ids=may_hold_content_ids(output), legacy_url_ids=may_hold_old_url_ids(output))
-        | "Annotate" >> Annotate(settings.nlp, file_sizes(plan.paths))
-        | "ToRows" >> ToRows()
+        | "Annotate" >> Annotate(settings.nlp, file_sizes(plan.paths), then=shard_rows)
         | "WriteDataset" >> WriteDataset(output, run_id)
     )
     return pipeline

@@ -8,6 +8,7 @@ outputs and several sinks silently wrong; docs/architecture.md).
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import chain
 from datetime import datetime, timezone
 from typing import AbstractSet, Any, Iterable, Iterator, Mapping, Optional
 
@@ -29,6 +30,7 @@ from pipeline.records import (
     content_article_id,
     path_article_id,
 )
+from pipeline.sinks.batches import batch_rows
 from pipeline.sinks.dataset import (
     StoredArticle,
     index_shard,
@@ -344,6 +346,7 @@ def to_rows(element: Any) -> Iterator[Any]:
         )
 
 
-class ToRows(beam.PTransform):
-    def expand(self, elements: beam.PCollection) -> beam.PCollection:
-        return elements | "ToRows" >> beam.FlatMap(to_rows)
+def shard_rows(elements: Iterable[Any]) -> Iterator[Any]:
+    """One NLP shard's output -> its rows in batches per table partition (``pipeline.sinks.batches``),
+    tallies and feed polls as they come: ``Annotate``'s ``then``, so rows leave the shard columnar."""
+    return batch_rows(chain.from_iterable(map(to_rows, elements)))

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.utils.shared import Shared
@@ -27,6 +27,8 @@ from pipeline.records import Annotated, Article, Tally
 
 log = logging.getLogger(__name__)
 
+# What may follow annotation inside the NLP step: a shard's output stream -> another stream.
+ShardStep = Callable[[Iterator[Any]], Iterator[Any]]
 
 
 def model_kwargs(settings: NlpSettings) -> dict[str, Any]:
@@ -124,8 +126,9 @@ class _AnnotateShardFn(beam.DoFn):
 
     _shared_models = Shared()
 
-    def __init__(self, settings: NlpSettings):
+    def __init__(self, settings: NlpSettings, then: Optional[ShardStep] = None):
         self._settings = settings
+        self._then = then
         self._models: dict[str, Any] = {}
 
     def _model(self, language: str) -> Any:
@@ -147,6 +150,10 @@ class _AnnotateShardFn(beam.DoFn):
 
     def process(self, shard: tuple[int, Iterable[Any]]) -> Iterator[Any]:
         _, elements = shard
+        outputs = self._annotate_shard(elements)
+        return self._then(outputs) if self._then is not None else outputs
+
+    def _annotate_shard(self, elements: Iterable[Any]) -> Iterator[Any]:
         chunk_size = self._settings.batch_size * 4
         chunks: dict[str, list[Article]] = {}
         not_annotated: Counter[str] = Counter()
@@ -187,12 +194,16 @@ class _AnnotateShardFn(beam.DoFn):
 
 
 class Annotate(beam.PTransform):
-    """Article -> Annotated (entities and quotes); every other element passes through."""
+    """Article -> Annotated (entities and quotes); every other element passes through. With
+    ``then``, each shard's output goes through it first (``pipeline.stages.shard_rows``: its rows)."""
 
-    def __init__(self, settings: NlpSettings, file_sizes: Sequence[tuple[str, int]] = ()):
-        """``file_sizes``: (path, bytes) of the input files, to deal them evenly over the shards."""
+    def __init__(self, settings: NlpSettings, file_sizes: Sequence[tuple[str, int]] = (), *, then: Optional[ShardStep] = None):
+        """``file_sizes``: (path, bytes) of the input files, to deal them evenly over the shards.
+        ``then``: applied to each shard's whole output in the same step, for what must see a shard
+        at a time rather than an element (the pipeline batches each shard's rows with it)."""
         super().__init__()
         self._settings = settings
+        self._then = then
         self._planned = plan_shards(file_sizes, settings.shards)
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
@@ -201,5 +212,5 @@ class Annotate(beam.PTransform):
             elements
             | "KeyByShard" >> beam.Map(lambda element: (shard_of(element, shards, planned), element))
             | "GroupShards" >> beam.GroupByKey()
-            | "AnnotateShards" >> beam.ParDo(_AnnotateShardFn(self._settings))
+            | "AnnotateShards" >> beam.ParDo(_AnnotateShardFn(self._settings, self._then))
         )

@@ -43,18 +43,18 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from pipeline.records import TableRow
+from pipeline.sinks.batches import RowBatch, last_per_key, partition_table
 from pipeline.sinks.schema import (
     ALL_SCHEMAS,
     COMPRESSION,
     DATA_SUFFIX,
-    KEY_COLUMNS,
     LAYOUT_VERSION,
     OWNER_COLUMNS,
     PARTITION_COLUMN,
@@ -209,32 +209,19 @@ class StagedPartition:
         return cls(**{**data, "removed_owners": tuple(data.get("removed_owners", ()))})
 
 
-def stage_partition(location: Location, run_id: str, table: str, partition: str, rows: Iterable[TableRow]) -> StagedPartition:
-    """Write one partition's new rows to the run's staging area; collect its tombstones. Never touches
-    a visible file. Rows with equal keys: the last wins, except statistics, which add up."""
-    schema = ALL_SCHEMAS[table]
-    merge: Optional[Callable[[Optional[dict], dict], dict]] = None
-    if table == "identity_deltas":
-        from pipeline.sinks.identities import combine_delta_rows
-
-        merge = combine_delta_rows
-    removed: set[str] = set()
-    fresh: dict[str, dict] = {}
-    for table_row in rows:
-        if table_row.row is None:
-            if table_row.article_id:
-                removed.add(table_row.article_id)
-        elif merge is not None:
-            fresh[table_row.key] = merge(fresh.get(table_row.key), table_row.row)
-        else:
-            fresh[table_row.key] = table_row.row  # the last of equal keys wins
+def stage_partition(
+    location: Location, run_id: str, table: str, partition: str, items: Iterable[Union[TableRow, RowBatch]]
+) -> StagedPartition:
+    """Write one partition's new rows (loose or in batches) to the run's staging area; collect its
+    tombstones. Never touches a visible file. Rows with equal keys: the last wins, except
+    statistics, which add up (``pipeline.sinks.batches``)."""
+    rows, removed = partition_table(table, items)
     staged = target = None
-    if fresh:
-        table_data = pa.Table.from_pylist([fresh[key] for key in sorted(fresh)], schema=schema)
+    if rows.num_rows:
         staged = staged_path(run_id, table, partition)
         target = final_path(run_id, table, partition)
-        objects.write_parquet(location, staged, table_data, compression=COMPRESSION, durable=False)
-    return StagedPartition(table, partition, len(fresh), staged, target, tuple(sorted(removed)))
+        objects.write_parquet(location, staged, rows, compression=COMPRESSION, durable=False)
+    return StagedPartition(table, partition, rows.num_rows, staged, target, tuple(sorted(removed)))
 
 
 # ---------------------------------------------------------------- commit and publish (in the launcher)
@@ -424,16 +411,9 @@ def compact_partition(
 def merge_files(location: Location, table: str, paths: list[str]) -> pa.Table:
     """Rows of several files of one table, one per key (the copy in the file listed last wins)."""
     schema = ALL_SCHEMAS[table]
-    key = KEY_COLUMNS[table]
-    key_columns = list(key) if isinstance(key, tuple) else [key]
     tables = [objects.read_parquet(location, path, schema=schema) for path in paths]
     combined = pa.concat_tables(tables) if tables else schema.empty_table()
-    if combined.num_rows == 0:
-        return combined
-    # Keep the last occurrence of each key: number the rows, take the max per key.
-    numbered = combined.append_column("_row", pa.array(range(combined.num_rows), type=pa.int64()))
-    last = numbered.group_by(key_columns).aggregate([("_row", "max")]).column("_row_max")
-    return combined.take(last).sort_by([(column, "ascending") for column in key_columns])
+    return last_per_key(table, combined)
 
 
 def compact(location: Location, *, run_id: str, after_files: int = 1) -> int:

@@ -18,70 +18,33 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Union
 
 import apache_beam as beam
 
 from pipeline import counters
 from pipeline.counters import Count
-from pipeline.identity.evidence import NameStats, combine
 from pipeline.records import FeedPoll, TableRow, Tally
 from pipeline.sinks.dataset import STAGING_DIR, StagedPartition, stage_partition
-from pipeline.sinks.identities import DELTA_PARTITION, row_stats, stats_row
+from pipeline.sinks.batches import RowBatch
 from pipeline.storage import objects
 from pipeline.storage.location import Location
 
 RUNS_DIR = "_runs"
 
 
-def partition_key(row: TableRow) -> tuple[str, str]:
-    return (row.table, row.partition)
+def partition_key(item: Union[TableRow, RowBatch]) -> tuple[str, str]:
+    return (item.table, item.partition)
 
 
-def stage_group(group: tuple[tuple[str, str], Iterable[TableRow]], location: Location, run_id: str) -> Iterator[Any]:
-    (table, partition), rows = group
-    staged = stage_partition(location, run_id, table, partition, rows)
+def stage_group(
+    group: tuple[tuple[str, str], Iterable[Union[TableRow, RowBatch]]], location: Location, run_id: str
+) -> Iterator[Any]:
+    (table, partition), items = group
+    staged = stage_partition(location, run_id, table, partition, items)
     if staged.rows:
         yield Tally(counters.rows_written(table), staged.rows)
     yield staged
-
-
-def is_identity_delta(row: TableRow) -> bool:
-    return row.table == "identity_deltas"
-
-
-class SumIdentityDeltas(beam.CombineFn):
-    """The identity_deltas rows of one name key -> one row of their summed statistics.
-
-    Every article adds about 15 such rows. Summed per key before the shuffle (Beam lifts a
-    CombinePerKey's partial sums into the stage that produces its input), a run's deltas cross it
-    once per key and bundle instead of once per article. The accumulator is (name key, stats)."""
-
-    Accumulator = Optional[tuple[str, NameStats]]
-
-    def create_accumulator(self) -> Accumulator:
-        return None
-
-    def add_input(self, accumulator: Accumulator, row: TableRow) -> Accumulator:
-        return self._sum(accumulator, (row.row["name_key"], row_stats(row.row)))
-
-    def merge_accumulators(self, accumulators: Iterable[Accumulator]) -> Accumulator:
-        total = None
-        for accumulator in accumulators:
-            total = self._sum(total, accumulator)
-        return total
-
-    def extract_output(self, accumulator: Accumulator) -> TableRow:
-        assert accumulator is not None  # CombinePerKey extracts only keys that had input
-        key, stats = accumulator
-        row = stats_row(key, stats, named=False)
-        return TableRow("identity_deltas", DELTA_PARTITION, row["identity_id"], row)
-
-    @staticmethod
-    def _sum(a: Accumulator, b: Accumulator) -> Accumulator:
-        if a is None or b is None:
-            return a or b
-        return a[0], combine(a[1], b[1])
 
 
 class BuildReport(beam.CombineFn):
@@ -150,7 +113,10 @@ def write_run_report(report: dict[str, Any], location: Location, run_id: str) ->
 
 
 class WriteDataset(beam.PTransform):
-    """TableRow | Tally | FeedPoll -> staged files below ``_staging/<run_id>/`` and its report."""
+    """TableRow | RowBatch | Tally | FeedPoll -> staged files below ``_staging/<run_id>/`` and its report.
+
+    Rows arrive batched per table partition by the NLP stage (``pipeline.sinks.batches``), or loose;
+    statistics rows of one name key (``identity_deltas``) add up, in the batches and here."""
 
     def __init__(self, location: Location, run_id: str):
         super().__init__()
@@ -160,19 +126,10 @@ class WriteDataset(beam.PTransform):
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
         location, run_id = self._location, self.run_id
         tallies = elements | "Tallies" >> beam.Filter(lambda element: isinstance(element, (Tally, FeedPoll)))
-        rows = elements | "Rows" >> beam.Filter(lambda element: isinstance(element, TableRow))
-        identity_deltas = (
-            rows
-            | "IdentityDeltas" >> beam.Filter(is_identity_delta)
-            | "KeyByNameKey" >> beam.Map(lambda row: (row.key, row))
-            | "SumIdentityDeltas" >> beam.CombinePerKey(SumIdentityDeltas())
-            | "SummedDeltas" >> beam.Values()
-        )
-        table_rows = rows | "TableRows" >> beam.Filter(lambda row: not is_identity_delta(row))
         staged = (
-            (table_rows, identity_deltas)
-            | "AllRows" >> beam.Flatten()
-            | "KeyByPartition" >> beam.Map(lambda row: (partition_key(row), row))
+            elements
+            | "Rows" >> beam.Filter(lambda element: isinstance(element, (TableRow, RowBatch)))
+            | "KeyByPartition" >> beam.Map(lambda item: (partition_key(item), item))
             | "GroupPartitions" >> beam.GroupByKey()
             | "StagePartitions" >> beam.FlatMap(stage_group, location, run_id)
         )

@@ -17,7 +17,7 @@ from pipeline.config import load_settings
 from pipeline.failures import Reason, make_failure
 from pipeline.local_runner import RUNNER_PATH as LOCAL_RUNNER
 from pipeline.nlp.annotate import Annotate
-from pipeline.records import Annotated, Tally, path_article_id
+from pipeline.records import Annotated, TableRow, Tally, path_article_id
 from pipeline.parse.normalise import canonical_url
 from pipeline.records import stable_id
 from pipeline.sinks.dataset import (
@@ -30,7 +30,8 @@ from pipeline.sinks.dataset import (
     read_article_index,
 )
 from pipeline.sinks.write import WriteDataset, read_staging_report
-from pipeline.stages import Deduplicate, SkipStored, ToRows, legacy_content_id, legacy_url_id
+from pipeline.sinks.batches import RowBatch
+from pipeline.stages import Deduplicate, SkipStored, legacy_content_id, legacy_url_id, shard_rows, to_rows
 from pipeline.storage.location import Location
 from tests.factories import NOW, annotate_by_hand, ingest_by_hand, make_article
 
@@ -128,7 +129,7 @@ def test_write_dataset_stages_tables_and_a_report_that_commit_publishes(tmp_path
     failure = make_failure("parse", Reason.MALFORMED_JSON, "/x/bad.jsonl", "bad", locator="line 2", occurred_at=NOW)
     writer = WriteDataset(location, run_id="run-test")
     with _pipeline() as p:
-        _ = p | beam.Create([annotated, failure, Tally("articles_read", 1)]) | ToRows() | writer
+        _ = p | beam.Create([annotated, failure, Tally("articles_read", 1)]) | beam.FlatMap(to_rows) | writer
 
     report = read_staging_report(location, "run-test")
     counts = report["counts"]
@@ -150,7 +151,7 @@ def test_write_dataset_stages_one_summed_delta_per_name_key(tmp_path: Path) -> N
     articles = [annotate_by_hand(make_article(f"Ana Lima spoke at meeting {n}.")) for n in range(3)]
     writer = WriteDataset(location, run_id="run-deltas")
     with _pipeline() as p:
-        _ = p | beam.Create(articles) | ToRows() | writer
+        _ = p | beam.Create(articles) | beam.FlatMap(to_rows) | writer
 
     staged = read_staging_report(location, "run-deltas")["staged"]
     [deltas] = [item for item in staged if item.table == "identity_deltas"]
@@ -159,6 +160,40 @@ def test_write_dataset_stages_one_summed_delta_per_name_key(tmp_path: Path) -> N
     commit(location, "run-deltas", staged)
     [identity] = open_table(location, "identities").to_table(columns=["name", "article_count"]).to_pylist()
     assert identity == {"name": "Ana Lima", "article_count": 3}
+
+
+def test_rows_batched_per_shard_stage_as_loose_rows_do(tmp_path: Path) -> None:
+    """The pipeline's path: each NLP shard's rows leave it as Arrow batches per table partition
+    (index rows loose); staged, they equal what the same rows give one by one."""
+    articles = [
+        annotate_by_hand(make_article(f'Ana Lima said: "Meeting {n} went well." It was in Lisbon.', url=f"https://x.example/{n}"),
+                         quote=f"Meeting {n} went well.")
+        for n in range(40)
+    ]
+    failure = make_failure("parse", Reason.MALFORMED_JSON, "/x/bad.jsonl", "bad", locator="line 2", occurred_at=NOW)
+    shards = [(0, articles[:25] + [failure]), (1, articles[25:])]
+    batched = list(shard_rows(iter(shards[0][1])))
+    batches = {(item.table, item.partition): item.rows.num_rows for item in batched if isinstance(item, RowBatch)}
+    assert batches == {("articles", "2026-03-02"): 25, ("entities", "2026-03-02"): 25, ("quotes", "2026-03-02"): 25}
+    # One name in every article: its statistics are summed in the shard, one loose row.
+    [deltas] = [item for item in batched if isinstance(item, TableRow) and item.table == "identity_deltas"]
+    assert deltas.row["article_count"] == 25
+
+    def staged_tables(location: Location, run_id: str) -> dict:
+        report = read_staging_report(location, run_id)
+        return {
+            (item.table, item.partition): pq.read_table(location.path(item.staged)).to_pylist()
+            for item in report["staged"] if item.staged
+        }, report["counts"]
+
+    by_shard = prepare_root(Location.parse(str(tmp_path / "by-shard")))
+    with _pipeline() as p:
+        _ = p | beam.Create(shards) | beam.FlatMap(lambda shard: shard_rows(iter(shard[1]))) | WriteDataset(by_shard, "run-a")
+    loose = prepare_root(Location.parse(str(tmp_path / "loose")))
+    with _pipeline() as p:
+        _ = p | beam.Create([*articles, failure]) | beam.FlatMap(to_rows) | WriteDataset(loose, "run-a")
+
+    assert staged_tables(by_shard, "run-a") == staged_tables(loose, "run-a")
 
 
 def test_a_file_stored_under_its_texts_id_before_schema_1_3_is_replaced_under_its_paths_id(tmp_path: Path) -> None:
