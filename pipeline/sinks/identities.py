@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional
 
@@ -42,9 +41,6 @@ from pipeline.storage.location import Location
 SHARD_DIGITS = 2
 DELTA_PARTITION = "all"
 REMOVALS_FILE = "identity_removals.parquet"
-# Shard files are independent: threads overlap an object store's latency per request, and pyarrow
-# reads, encodes and writes without holding the GIL. A commit of a large run touches all 256 shards.
-IO_THREADS = 8
 
 
 def entity_identity_id(entity: Entity) -> Optional[str]:
@@ -162,7 +158,7 @@ class _Shards:
     def load_all(self, shards: Iterable[str]) -> None:
         """Read these shards at once, in parallel."""
         wanted = sorted(set(shards) - set(self.rows))
-        for shard, (files, mine, rows) in zip(wanted, in_parallel(self._read, wanted)):
+        for shard, (files, mine, rows) in zip(wanted, objects.in_parallel(self._read, wanted)):
             self._keep(shard, files, mine, rows)
 
     def _read(self, shard: str) -> tuple[list[str], list[str], dict[str, dict[str, Any]]]:
@@ -269,7 +265,7 @@ def _dependents(location: Location, identifiers: set[str]) -> set[str]:
             pairs.extend(zip(table.column("identity_id").to_pylist(), table.column("dependent_id").to_pylist()))
         return pairs
 
-    for shard, pairs in zip(by_shard, in_parallel(read_shard, list(by_shard))):
+    for shard, pairs in zip(by_shard, objects.in_parallel(read_shard, list(by_shard))):
         found.update(dependent for identity, dependent in pairs if identity in by_shard[shard])
     return found
 
@@ -292,7 +288,7 @@ def _write_shards(location: Location, run_id: str, shards: _Shards, changed: dic
         objects.write_parquet(location, target, table, compression=COMPRESSION, durable=False)
         return len(rows)
 
-    written = sum(in_parallel(write_shard, touched))
+    written = sum(objects.in_parallel(write_shard, touched))
     objects.sync(location)  # the new shard files are durable before the ones they replace go
     objects.delete_files(location, [path for shard in touched for path in shards.old_files.get(shard, [])])
     return written
@@ -316,12 +312,4 @@ def _write_dependents(location: Location, run_id: str, edges: set[tuple[str, str
         objects.write_parquet(location, target, table, compression=COMPRESSION, durable=False)
         ds.compact_partition(location, "identity_dependents", shard, run_id=run_id)
 
-    in_parallel(write_shard, sorted(by_shard))
-
-
-def in_parallel(work: Callable[[str], Any], shards: Sequence[str]) -> list[Any]:
-    """``work`` on each shard, on :data:`IO_THREADS` threads; results in the order of ``shards``."""
-    if len(shards) <= 1:
-        return [work(shard) for shard in shards]
-    with ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="newsbeam-identities") as pool:
-        return list(pool.map(work, shards))
+    objects.in_parallel(write_shard, sorted(by_shard))

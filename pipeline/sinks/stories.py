@@ -32,7 +32,6 @@ import pyarrow as pa
 
 from pipeline.records import Article, TableRow
 from pipeline.sinks import dataset as ds
-from pipeline.sinks.identities import in_parallel
 from pipeline.sinks.schema import ALL_SCHEMAS, COMPRESSION
 from pipeline.storage import objects
 from pipeline.storage.location import Location
@@ -138,7 +137,7 @@ def _stored_bands(location: Location, wanted: set[int]) -> dict[int, list[str]]:
         return pairs
 
     found: dict[int, dict[str, None]] = defaultdict(dict)  # ordered sets: a pair may sit in several files
-    for pairs in in_parallel(read_shard, sorted(by_shard)):
+    for pairs in objects.in_parallel(read_shard, sorted(by_shard)):
         for band, article_id in pairs:
             found[band][article_id] = None
     return {band: list(ids) for band, ids in found.items()}
@@ -166,7 +165,7 @@ def _stored_articles(location: Location, wanted: set[str]) -> dict[str, _Known]:
         return rows
 
     stored: dict[str, _Known] = {}
-    for rows in in_parallel(read_shard, sorted(by_shard)):
+    for rows in objects.in_parallel(read_shard, sorted(by_shard)):
         stored.update(rows)
     return stored
 
@@ -236,4 +235,4 @@ def _stage_indexes(
         return ds.StagedPartition(table_name, shard, table.num_rows, staged, ds.final_path(run_id, table_name, shard))
 
     work = [("story_index", shard) for shard in sorted(index_rows)] + [("story_bands", shard) for shard in sorted(band_columns)]
-    return in_parallel(stage, work)  # type: ignore[arg-type]
+    return objects.in_parallel(stage, work)

@@ -16,12 +16,21 @@ from __future__ import annotations
 import os
 import posixpath
 import uuid
-from typing import Any, Iterable, Optional
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Optional, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.storage.location import Location, StorageError
+
+# Files of different shards are independent: threads overlap an object store's latency per
+# request, and pyarrow reads, encodes and writes without holding the GIL. A commit of a large run
+# touches all 256 shards of an index.
+IO_THREADS = 8
+
+Item = TypeVar("Item")
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -255,3 +264,11 @@ def _is_precondition_failure(error: BaseException) -> bool:
 
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+
+
+def in_parallel(work: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+    """``work`` on each item (a shard, a file), on :data:`IO_THREADS` threads; results in order."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="newsbeam-io") as pool:
+        return list(pool.map(work, items))
