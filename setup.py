@@ -74,6 +74,14 @@ setup(
         "duckdb==2.0.1",
         "trafilatura==2.3.1",
         "lxml_html_clean==0.4.6",
+        # Imported by newsbeam itself, so declared even where trafilatura or Beam bring them too:
+        # HTML trees (pipeline/parse/html.py), URL normalisation, date parsing.
+        "lxml==6.2.0",
+        "courlan==1.4.0",
+        "python-dateutil==2.9.0.post0",
+        # Every dataset location, local or in a bucket, goes through fsspec (pipeline/storage/); the
+        # s3 and gcs extras add its bucket filesystems. s3fs pins fsspec to its own release.
+        "fsspec==2026.9.0",
         "charset-normalizer==3.5.3",
         "py3langid==0.4.0",  # language of each article, from a model inside the package (offline)
         "pydantic==2.13.4",
