@@ -28,6 +28,11 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
     elif runner.name == "dask":
         if not runner.dask_address:
             raise ValueError("runner dask needs runner.dask_address (or --dask-address tcp://HOST:8786)")
+        try:  # Beam's Dask runner imports them only when the job starts, as a traceback deep in Beam
+            import dask.bag  # noqa: F401
+            import distributed  # noqa: F401
+        except ImportError as missing:
+            raise ValueError(f"runner dask needs the {missing.name} package: pip install 'newsbeam[dask]'") from None
         flags = ["--runner=apache_beam.runners.dask.dask_runner.DaskRunner", f"--dask_client_address={runner.dask_address}"]
     else:
         names = {"dataflow": "DataflowRunner", "flink": "FlinkRunner", "spark": "SparkRunner"}

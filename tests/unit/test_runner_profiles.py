@@ -6,6 +6,7 @@ reached from these machines (dataflow, flink, spark) are checked as configuratio
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,14 @@ def test_dask_passes_the_scheduler_address_and_the_cli_address_wins() -> None:
 def test_dask_without_an_address_is_a_clear_error() -> None:
     settings = load_settings(PROFILES / "dask.yaml", ["runner.dask_address=null"])
     with pytest.raises(ValueError, match="dask_address"):
+        pipeline_options(settings)
+
+
+def test_dask_without_the_dask_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules is how Python refuses an import: here, an environment without the extra.
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    settings = load_settings(PROFILES / "dask.yaml", ["runner.dask_address=tcp://127.0.0.1:8786"])
+    with pytest.raises(ValueError, match=r"^runner dask needs the distributed package: pip install 'newsbeam\[dask\]'$"):
         pipeline_options(settings)
 
 
