@@ -274,6 +274,28 @@ def test_a_cue_inside_a_quote_does_not_make_a_speaker(extract):
     assert [(quote.speaker, quote.cue) for quote in quotes] == [("Jane Smith", "note")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A quoted word on the next line, under "Calling", is parsed back to "argued": the fragment
+        # finder used to build the same content again, as a second quote with the same id.
+        ("At a briefing in the capital on Friday, Chancellor Helga Brandt argued the new levy on imports "
+         "“is not the right way to settle a dispute between partners, nor is it useful to present it as a "
+         "matter of security.”\nCalling the plan a “mistake”, she left.",
+         [("mixed", "Helga Brandt", "argue")]),
+        # A headline's verb reached from a quoted word in the next line: the quote is the headline's
+        # own words, which hold no quote marks (it once came twice, indirect and mixed).
+        ("2019: Acme announces a for-profit arm\nThe Acme charity launches Acme LP, a “capped-profit” "
+         "company, under its control.",
+         [("indirect", "Acme LP", "announce")]),
+    ],
+)
+def test_the_same_words_are_one_quote(extract, text, expected):
+    quotes, _ = extract(text)
+    assert [(quote.kind, quote.speaker, quote.cue) for quote in quotes] == expected
+    assert len({quote.quote_id for quote in quotes}) == len(quotes)
+
+
 def test_what_a_quote_reports_is_not_a_quote_of_its_own(extract):
     quotes, _ = extract("Jane Smith says she believes the bridge is safe.")
     assert [(quote.speaker, quote.cue, quote.text) for quote in quotes] == [

@@ -55,7 +55,7 @@ def _extract(doc: Doc, entities: tuple[Entity, ...], article_id: str, language: 
     indirect = find_indirect(index, taken=_span_set(direct))
     fragments = find_fragment_quotes(index, taken=_span_set(direct + indirect))
     labelled = find_labelled(index, taken=_span_set(direct + indirect + fragments))
-    found = direct + indirect + fragments + labelled
+    found = _one_per_span_set(direct + indirect + fragments + labelled)
     candidates = sorted(_outermost(found), key=lambda candidate: candidate.spans[0].start)
     resolver = SpeakerResolver(index, _span_set(candidates))
     quotes = []
@@ -87,6 +87,22 @@ def _outermost(candidates: list[Candidate]) -> list[Candidate]:
     """
     contents = _span_set(candidates)
     return [candidate for candidate in candidates if not contents.overlaps(candidate.cue.start, candidate.cue.end)]
+
+
+def _one_per_span_set(candidates: list[Candidate]) -> list[Candidate]:
+    """The first candidate for each set of spans, in finder order (direct, indirect, fragments, labelled).
+
+    A quote's id is made of its spans: two candidates of the same words would be two quotes under one
+    id, and the dataset keeps one row per id. ``taken`` keeps each finder off the quote marks an
+    earlier one used, not off its words."""
+    seen: set[tuple[tuple[int, int], ...]] = set()
+    kept = []
+    for candidate in candidates:
+        key = tuple((span.start, span.end) for span in candidate.spans)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
 
 
 def _span_set(candidates: list[Candidate]) -> SpanSet:

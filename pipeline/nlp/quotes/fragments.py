@@ -58,7 +58,9 @@ def _around(index: DocIndex, region_index: int) -> Candidate | None:
         first = branch.left_edge.i
     last = max(branch.right_edge.i, index.token_at(end - 1).i)
     span = content_span(index, first, last + 1, anchor=verb)
-    if span is None:
+    # The quote holds its fragment: content the parse put elsewhere (a quoted word hung under the
+    # verb of the line before) is another statement's words, and often another quote's.
+    if span is None or not (span[0] < end and start < span[1]):
         return None
     return Candidate(
         spans=(Span(*span),),
