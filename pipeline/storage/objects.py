@@ -31,6 +31,7 @@ from pipeline.storage.location import Location, StorageError
 IO_THREADS = 8
 
 Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -266,7 +267,7 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
-def in_parallel(work: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+def in_parallel(work: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
     """``work`` on each item (a shard, a file), on :data:`IO_THREADS` threads; results in order."""
     if len(items) <= 1:
         return [work(item) for item in items]
