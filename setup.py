@@ -102,6 +102,7 @@ setup(
             *S3, *GCS, *OBJECT_STORE_SERVERS,
             "polars==2.1.0",  # one more plain-Parquet reader the dataset is tested against
             "datasketch==2.0.0",  # the reference the project's own MinHash is checked against (tests/unit/test_stories.py)
+            "packaging==26.4",  # requirement names and markers, read by tests/unit/test_dependencies.py
             "psutil==7.2.2",  # peak memory of a process tree (benchmarks/scale.py); dask brings it too, but only with its extra
         ],
     },

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata as metadata
-import re
 import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def imported_top_level_modules(root: Path) -> dict[str, dict[str, set[str]]]:
@@ -62,9 +59,10 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 def declared_requirements(distribution: str) -> tuple[set[str], set[str]]:
     """Normalised names of a distribution's requirements: (outside any extra, in some extra)."""
     base, extras = set(), set()
-    for requirement in metadata.requires(distribution) or []:
-        name = _normalise(re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0])
-        (extras if "extra" in requirement.partition(";")[2] else base).add(name)
+    for line in metadata.requires(distribution) or []:
+        requirement = Requirement(line)
+        in_an_extra = requirement.marker is not None and "extra" in str(requirement.marker)
+        (extras if in_an_extra else base).add(canonicalize_name(requirement.name))
     return base, extras
 
 
@@ -85,7 +83,7 @@ def test_every_third_party_import_is_declared_base_or_guarded_and_in_an_extra():
     for module, kinds in imported_top_level_modules(PACKAGE).items():
         if module in sys.stdlib_module_names or module == PACKAGE.name:
             continue
-        distributions = {_normalise(name) for name in providers.get(module, [])}
+        distributions = {canonicalize_name(name) for name in providers.get(module, [])}
         required, optional = sorted(kinds["required"]), sorted(kinds["optional"])
         if not distributions:
             undeclared[module] = f"not installed (imported by {required + optional})"
